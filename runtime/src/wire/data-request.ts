@@ -1,0 +1,141 @@
+/**
+ * Jina's DataRequestProto as the gateway handles it in flight: header, parameters and routes
+ * decoded, the documents kept as the serialized DataContentProto they arrived in. Forwarding a
+ * request re-encodes only the small envelope; the document bytes are copied through untouched.
+ */
+import { randomUUID } from 'node:crypto';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { Struct } from './gen/google/protobuf/struct.pb.js';
+import {
+  DataRequestProtoWoData,
+  HeaderProto,
+  RouteProto,
+  type StatusProto,
+  StatusProto_StatusCode,
+} from './gen/jina/jina.pb.js';
+
+export interface DataRequest {
+  header: HeaderProto;
+  /** google.protobuf.Struct as a plain object: every number is a double on the wire. */
+  parameters: Record<string, unknown>;
+  routes: RouteProto[];
+  /** A serialized DataContentProto (docs or docs_bytes), or undefined when the request has none. */
+  data: Buffer | undefined;
+}
+
+/** A request id as Python's uuid4().hex: 32 lowercase hex characters. */
+export function newRequestId(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/**
+ * Serializes a request: the envelope through Jina's own DataRequestProtoWoData (fields 1-3),
+ * then field 4 appended as the raw DataContentProto bytes. One copy of the documents, no decode.
+ */
+export function encodeDataRequest(request: DataRequest): Buffer {
+  const envelope = DataRequestProtoWoData.encode({
+    header: request.header,
+    parameters: request.parameters,
+    routes: request.routes,
+  }).finish();
+  const data = request.data;
+  if (data === undefined) return asBuffer(envelope);
+  const length = encodeVarint(data.length);
+  const out = Buffer.allocUnsafe(envelope.length + 1 + length.length + data.length);
+  out.set(envelope, 0);
+  let offset = envelope.length;
+  out[offset++] = 0x22; // field 4 (data), wire type 2
+  out.set(length, offset);
+  out.set(data, offset + length.length);
+  return out;
+}
+
+/**
+ * Parses a serialized DataRequestProto. Header, parameters and routes are decoded; the data
+ * field is returned as a view into `bytes` (no copy), so keep `bytes` alive while using it.
+ * A repeated embedded-message field merges in protobuf; Jina never repeats them, and for the
+ * data field the last occurrence wins here.
+ */
+export function decodeDataRequest(bytes: Uint8Array): DataRequest {
+  const reader = new BinaryReader(bytes);
+  const request: DataRequest = {
+    header: { requestId: '', status: undefined },
+    parameters: {},
+    routes: [],
+    data: undefined,
+  };
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (wireType !== WireType.LengthDelimited || field < 1 || field > 4) {
+      reader.skip(wireType, field);
+      continue;
+    }
+    const value = reader.bytes();
+    switch (field) {
+      case 1:
+        request.header = HeaderProto.decode(value);
+        break;
+      case 2:
+        request.parameters = Struct.unwrap(Struct.decode(value)) as Record<string, unknown>;
+        break;
+      case 3:
+        request.routes.push(RouteProto.decode(value));
+        break;
+      case 4:
+        request.data = asBuffer(value);
+        break;
+    }
+  }
+  return request;
+}
+
+/** A Buffer over the same memory (grpc-js wants Buffers; Buffer.from(u8) would copy). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Wraps serialized DocListProto bytes as a DataContentProto with the `docs` field (what Jina writes). */
+export function dataContentFromDocList(docListBytes: Uint8Array): Buffer {
+  const length = encodeVarint(docListBytes.length);
+  const out = Buffer.allocUnsafe(1 + length.length + docListBytes.length);
+  out[0] = 0x0a; // field 1 (docs), wire type 2
+  out.set(length, 1);
+  out.set(docListBytes, 1 + length.length);
+  return out;
+}
+
+/**
+ * The serialized DocListProto inside a DataContentProto, without copying. `docs` (1) and
+ * `docs_bytes` (2) both carry a serialized DocListProto; an absent content is an empty list.
+ */
+export function docListFromDataContent(content: Uint8Array | undefined): Uint8Array {
+  if (content === undefined || content.length === 0) return EMPTY;
+  const reader = new BinaryReader(content);
+  let found: Uint8Array = EMPTY;
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if ((field === 1 || field === 2) && wireType === WireType.LengthDelimited) {
+      found = reader.bytes(); // last one wins, as protobuf's oneof merge does
+    } else {
+      reader.skip(wireType, field);
+    }
+  }
+  return found;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function encodeVarint(value: number): Uint8Array {
+  const bytes: number[] = [];
+  let v = value;
+  while (v > 0x7f) {
+    bytes.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  bytes.push(v);
+  return Uint8Array.from(bytes);
+}
+
+export function isErrorStatus(status: StatusProto | undefined): boolean {
+  return status?.code === StatusProto_StatusCode.ERROR;
+}

@@ -35,10 +35,15 @@ export type TensorData =
   | Uint32Array
   | BigUint64Array;
 
-/** A value of a document field. `null` is docarray's None (an empty NodeProto). */
+/**
+ * A value of a document field. `null` is docarray's None (an empty NodeProto). A bigint is sent
+ * as docarray's int32 `integer` when it fits, else as an exact double, else refused (never
+ * truncated); decoding never produces one (int64 data lives in `<i8` tensors).
+ */
 export type DocValue =
   | string
   | number
+  | bigint
   | boolean
   | null
   | Uint8Array
@@ -67,4 +72,17 @@ export function markKind<T extends object>(value: T, kind: NodeKind): T {
 /** The NodeProto kind recorded on a value, if any. */
 export function kindOf(value: object): NodeKind | undefined {
   return (value as { [NODE_KIND]?: NodeKind })[NODE_KIND];
+}
+
+/** Whether `value` is a plain object (a doc or dict), not an array, typed array, class instance... */
+export function isPlainObject(value: unknown): value is { [key: string]: unknown } {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `target[key] = value`, also for a field named `__proto__` (which plain assignment would eat). */
+export function setField<T>(target: { [key: string]: T }, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

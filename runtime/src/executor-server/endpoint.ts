@@ -5,9 +5,9 @@
  */
 import type { HeaderProto } from '../wire/gen/jina/jina.pb.js';
 import type { Doc } from '../wire/doc.js';
+import type { JsonSchema } from '../wire/doc-schema.js';
 
-/** A JSON Schema object as pydantic emits it (v1 `definitions` or v2 `$defs` dialect). */
-export type JsonSchema = { [key: string]: unknown };
+export type { JsonSchema };
 
 /** A document model: its class name and JSON schema. */
 export interface DocModel {

@@ -22,12 +22,14 @@ import {
   HealthCheckResponse_ServingStatus,
 } from '../wire/gen/grpc/health/v1/health.pb.js';
 import { EndpointsProto, JinaInfoProto } from '../wire/gen/jina/jina.pb.js';
+import { appendLengthDelimited } from '../wire/length-delimited.js';
 import { type ExecutorAddress, parseExecutorAddress } from './address.js';
 import { ExecutorNetworkError, ExecutorProtocolError } from './errors.js';
 import { channelOptions } from './grpc-options.js';
 
 export const JINA_PATHS = {
   processSingleData: '/jina.JinaSingleDataRequestRPC/process_single_data',
+  processData: '/jina.JinaDataRequestRPC/process_data',
   call: '/jina.JinaRPC/Call',
   streamDoc: '/jina.JinaSingleDocumentRequestRPC/stream_doc',
   endpointDiscovery: '/jina.JinaDiscoverEndpointsRPC/endpoint_discovery',
@@ -109,6 +111,16 @@ export class DeploymentClient {
   /** `process_single_data` with a serialized DataRequestProto; resolves with the serialized response. */
   processSingleData(request: Buffer, options: CallOptions = {}): Promise<UnaryResult> {
     return this.withRetries(options, (replica) => this.unary(replica, JINA_PATHS.processSingleData, request, options));
+  }
+
+  /**
+   * `process_data` with several serialized DataRequestProtos in one call: how Jina sends a join's
+   * parts to a deployment listed in --deployments-no-reduce (the executor merges them).
+   */
+  processData(requests: readonly Buffer[], options: CallOptions = {}): Promise<UnaryResult> {
+    // DataRequestListProto: field 1, repeated DataRequestProto
+    const list = appendLengthDelimited(new Uint8Array(0), 1, requests);
+    return this.withRetries(options, (replica) => this.unary(replica, JINA_PATHS.processData, list, options));
   }
 
   /** `JinaRPC/Call` with one request: for peers that serve only the streaming path. */
@@ -348,6 +360,7 @@ export class DeploymentClient {
     );
   }
 }
+
 
 function isServiceError(error: unknown): error is ServiceError {
   return typeof error === 'object' && error !== null && typeof (error as ServiceError).code === 'number' && 'details' in error;

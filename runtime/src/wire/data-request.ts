@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { appendLengthDelimited } from './length-delimited.js';
 import { Struct } from './gen/google/protobuf/struct.pb.js';
 import {
   DataRequestProtoWoData,
@@ -38,16 +39,8 @@ export function encodeDataRequest(request: DataRequest): Buffer {
     parameters: request.parameters,
     routes: request.routes,
   }).finish();
-  const data = request.data;
-  if (data === undefined) return asBuffer(envelope);
-  const length = encodeVarint(data.length);
-  const out = Buffer.allocUnsafe(envelope.length + 1 + length.length + data.length);
-  out.set(envelope, 0);
-  let offset = envelope.length;
-  out[offset++] = 0x22; // field 4 (data), wire type 2
-  out.set(length, offset);
-  out.set(data, offset + length.length);
-  return out;
+  if (request.data === undefined) return asBuffer(envelope);
+  return appendLengthDelimited(envelope, 4, [request.data]);
 }
 
 /**
@@ -96,12 +89,7 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 
 /** Wraps serialized DocListProto bytes as a DataContentProto with the `docs` field (what Jina writes). */
 export function dataContentFromDocList(docListBytes: Uint8Array): Buffer {
-  const length = encodeVarint(docListBytes.length);
-  const out = Buffer.allocUnsafe(1 + length.length + docListBytes.length);
-  out[0] = 0x0a; // field 1 (docs), wire type 2
-  out.set(length, 1);
-  out.set(docListBytes, 1 + length.length);
-  return out;
+  return appendLengthDelimited(EMPTY, 1, [docListBytes]);
 }
 
 /**
@@ -125,16 +113,6 @@ export function docListFromDataContent(content: Uint8Array | undefined): Uint8Ar
 
 const EMPTY = new Uint8Array(0);
 
-function encodeVarint(value: number): Uint8Array {
-  const bytes: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    bytes.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  bytes.push(v);
-  return Uint8Array.from(bytes);
-}
 
 export function isErrorStatus(status: StatusProto | undefined): boolean {
   return status?.code === StatusProto_StatusCode.ERROR;

@@ -4,6 +4,7 @@
  * schemas (for encoding and for generated types). Discovered once per deployment and cached;
  * a deployment that cannot be reached is asked again next time instead of being cached as empty.
  */
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ConnectionPool } from '../executor/connection-pool.js';
 import type { EndpointsProto } from '../wire/gen/jina/jina.pb.js';
 
@@ -29,12 +30,19 @@ export class EndpointDirectory {
   async discover(name: string): Promise<DeploymentEndpoints> {
     const cached = this.known.get(name);
     if (cached !== undefined) return cached;
-    const proto: EndpointsProto = await this.pool.get(name).endpointDiscovery({ timeoutMs: this.timeoutMs });
-    const entry: DeploymentEndpoints = {
-      endpoints: proto.endpoints,
-      writeEndpoints: proto.writeEndpoints,
-      schemas: (proto.schemas as Record<string, unknown> | undefined) ?? {},
-    };
+    let entry: DeploymentEndpoints;
+    try {
+      const proto: EndpointsProto = await this.pool.get(name).endpointDiscovery({ timeoutMs: this.timeoutMs });
+      entry = {
+        endpoints: proto.endpoints,
+        writeEndpoints: proto.writeEndpoints,
+        schemas: (proto.schemas as Record<string, unknown> | undefined) ?? {},
+      };
+    } catch (error) {
+      // Like Jina, a peer without endpoint_discovery is taken to serve /default (so, everything).
+      if ((error as { code?: number }).code !== GrpcStatus.UNIMPLEMENTED) throw error;
+      entry = { endpoints: ['/default'], writeEndpoints: [], schemas: {} };
+    }
     this.known.set(name, entry);
     return entry;
   }

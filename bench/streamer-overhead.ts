@@ -1,0 +1,190 @@
+/**
+ * Streamer overhead: one hop through our GatewayStreamer vs a direct grpc-js call to the same
+ * executor, side by side in one run. The executor E (echo-executor.ts) runs in its own process;
+ * both subjects run in this process, one after the other, and are measured the same way:
+ * CPU time of this process per request (process.cpuUsage) and latency percentiles.
+ *
+ * The streamer path is what a gateway does with a request it forwards: decode the envelope,
+ * plan the route, re-encode with the docs untouched, call, decode the response envelope,
+ * rebuild routes and parameters, encode the response. The direct path sends the same bytes.
+ *
+ *   node bench/dist/streamer-overhead.js [--requests 3000] [--concurrency 1,16] [--json out.json]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Client, credentials, Metadata } from '@grpc/grpc-js';
+import {
+  dataContentFromDocList,
+  decodeDataRequest,
+  encodeDataRequest,
+  encodeDocList,
+  GatewayStreamer,
+  JINA_DEFAULT_GRPC_OPTIONS,
+  NdArray,
+  newRequestId,
+  type Doc,
+} from '@jina-ts/runtime';
+
+interface Args {
+  requests: number;
+  concurrency: number[];
+  json: string | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { requests: 3000, concurrency: [1, 16], json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--requests') args.requests = Number(value);
+    else if (flag === '--concurrency') args.concurrency = value.split(',').map(Number);
+    else if (flag === '--json') args.json = value;
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return args;
+}
+
+const PAYLOADS: Record<string, () => Doc[]> = {
+  'S: 1 doc, 16 B text': () => [{ id: 'd0', text: 'sixteen bytes!!!' }],
+  'M: 32 docs x 512-d f32': () =>
+    Array.from({ length: 32 }, (_, i) => ({ id: `d${i}`, embedding: new NdArray(new Float32Array(512).fill(i), [512], '<f4') })),
+  'L: 1 doc, 1 MiB f32': () => [{ id: 'd0', embedding: new NdArray(new Float32Array(262_144).fill(1), [262_144], '<f4') }],
+};
+
+function requestBytes(docs: Doc[]): Buffer {
+  return encodeDataRequest({
+    header: { requestId: newRequestId(), status: undefined, execEndpoint: '/echo' },
+    parameters: {},
+    routes: [],
+    data: dataContentFromDocList(encodeDocList(docs)),
+  });
+}
+
+async function startEcho(): Promise<{ child: ChildProcess; port: number }> {
+  const script = fileURLToPath(new URL('./echo-executor.js', import.meta.url));
+  // The executor on the other core, when the machine has one to spare.
+  const pinned = os.cpus().length > 1;
+  const child = pinned ? spawn('taskset', ['-c', '1', process.execPath, script, '0']) : spawn(process.execPath, [script, '0']);
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /ready (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`echo executor exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+interface Measurement {
+  requests: number;
+  cpuUsPerRequest: number;
+  p50Ms: number;
+  p99Ms: number;
+  rps: number;
+}
+
+async function measure(requests: number, concurrency: number, send: () => Promise<unknown>): Promise<Measurement> {
+  // warm-up: JIT, connections
+  for (let i = 0; i < Math.min(200, requests); i++) await send();
+  const latencies: number[] = [];
+  let next = 0;
+  const cpuStart = process.cpuUsage();
+  const wallStart = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < requests) {
+        const start = process.hrtime.bigint();
+        await send();
+        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }),
+  );
+  const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return {
+    requests,
+    cpuUsPerRequest: (cpu.user + cpu.system) / requests,
+    p50Ms: pick(0.5),
+    p99Ms: pick(0.99),
+    rps: (requests / wallMs) * 1000,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (os.cpus().length > 1) {
+    // this process (client + subject) on core 0; E on core 1
+    spawn('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+  }
+  const { child, port } = await startEcho();
+  const address = `127.0.0.1:${port}`;
+  const identity = (value: Buffer) => value;
+  const direct = new Client(address, credentials.createInsecure(), JINA_DEFAULT_GRPC_OPTIONS);
+  const streamer = new GatewayStreamer({
+    graphDescription: { 'start-gateway': ['echo'], echo: ['end-gateway'] },
+    deploymentsAddresses: { echo: [`grpc://${address}`] },
+  });
+  // the echo executor has no endpoint_discovery: the first request finds that out, once
+  await streamer.processRequest(decodeDataRequest(requestBytes([{ id: 'warm' }])));
+
+  const rows: Record<string, unknown>[] = [];
+  try {
+    for (const [payload, makeDocs] of Object.entries(PAYLOADS)) {
+      const bytes = requestBytes(makeDocs());
+      const requests = payload.startsWith('L') ? Math.max(200, Math.floor(args.requests / 10)) : args.requests;
+      const sendDirect = () =>
+        new Promise<Buffer>((resolve, reject) => {
+          const metadata = new Metadata();
+          metadata.set('endpoint', '/echo');
+          direct.makeUnaryRequest('/jina.JinaSingleDataRequestRPC/process_single_data', identity, identity, bytes, metadata, {}, (error, value) =>
+            error ? reject(error) : resolve(value!),
+          );
+        });
+      const sendStreamer = async () => encodeDataRequest(await streamer.processRequest(decodeDataRequest(bytes)));
+      for (const concurrency of args.concurrency) {
+        const d = await measure(requests, concurrency, sendDirect);
+        const s = await measure(requests, concurrency, sendStreamer);
+        rows.push({
+          payload,
+          bytes: bytes.length,
+          concurrency,
+          direct: d,
+          streamer: s,
+          cpuRatio: s.cpuUsPerRequest / d.cpuUsPerRequest,
+          addedCpuPercent: (s.cpuUsPerRequest / d.cpuUsPerRequest - 1) * 100,
+          addedP50Ms: s.p50Ms - d.p50Ms,
+          addedP99Ms: s.p99Ms - d.p99Ms,
+        });
+      }
+    }
+  } finally {
+    direct.close();
+    streamer.close();
+    child.kill('SIGTERM');
+  }
+
+  const fmt = (n: number, digits = 1) => n.toFixed(digits);
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}`);
+  console.log('| payload | conc | direct CPU µs/req | streamer CPU µs/req | added CPU | direct p50/p99 ms | streamer p50/p99 ms | direct req/s | streamer req/s |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows as Array<{ payload: string; concurrency: number; direct: Measurement; streamer: Measurement; addedCpuPercent: number }>) {
+    console.log(
+      `| ${row.payload} | ${row.concurrency} | ${fmt(row.direct.cpuUsPerRequest)} | ${fmt(row.streamer.cpuUsPerRequest)} | ${fmt(row.addedCpuPercent)}% | ` +
+        `${fmt(row.direct.p50Ms, 3)} / ${fmt(row.direct.p99Ms, 3)} | ${fmt(row.streamer.p50Ms, 3)} / ${fmt(row.streamer.p99Ms, 3)} | ` +
+        `${fmt(row.direct.rps, 0)} | ${fmt(row.streamer.rps, 0)} |`,
+    );
+  }
+  if (args.json) writeFileSync(args.json, JSON.stringify({ node: process.version, cpus: os.cpus().length, rows }, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

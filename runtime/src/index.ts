@@ -1,0 +1,58 @@
+/**
+ * @jina-ts/runtime: what a generated (or hand-written) gateway imports.
+ *
+ * - GatewayStreamer and executor[name].post(): send documents through the Flow or to one executor.
+ * - serveExecutor(): a Jina-compatible executor written in TypeScript.
+ * - Documents: plain objects with NdArray tensors, and the codecs to docarray's wire and JSON forms.
+ * - Errors: ExecutorError (raised inside an executor), ExecutorNetworkError (unreachable, timeout).
+ */
+export {
+  GatewayStreamer,
+  type GatewayStreamerOptions,
+  type StreamDocOptions,
+  type StreamOptions,
+  type StreamResult,
+} from './streamer/gateway-streamer.js';
+export { ExecutorStreamer, type DocValidator, type PostOptions } from './streamer/executor-streamer.js';
+export { EndpointDirectory, type DeploymentEndpoints } from './streamer/endpoint-directory.js';
+export { pipeline, type PipelineOptions } from './streamer/request-pipeline.js';
+
+export { ExecutorError, ExecutorNetworkError, ExecutorProtocolError } from './executor/errors.js';
+export { DeploymentClient, type CallOptions, type DeploymentClientOptions, type UnaryResult } from './executor/deployment-client.js';
+export { ConnectionPool, type ConnectionPoolOptions } from './executor/connection-pool.js';
+export { parseExecutorAddress, type ExecutorAddress } from './executor/address.js';
+export { JINA_DEFAULT_GRPC_OPTIONS, channelOptions, compressionAlgorithm, type CompressionName } from './executor/grpc-options.js';
+
+export { serveExecutor, type ExecutorServer, type ServeExecutorOptions } from './executor-server/serve-executor.js';
+export {
+  BASE_DOC_MODEL,
+  DEFAULT_ENDPOINT,
+  DRY_RUN_ENDPOINT,
+  type BatchEndpoint,
+  type DocModel,
+  type Endpoint,
+  type EndpointContext,
+  type GeneratorEndpoint,
+  type SingletonEndpoint,
+} from './executor-server/endpoint.js';
+
+export { NdArray, markKind, kindOf, type Doc, type DocValue, type NodeKind, type TensorData } from './wire/doc.js';
+export { decodeDocList, docFromProto, docToProto, docsFromProto, docsToProto, encodeDocList } from './wire/doc-codec.js';
+export { docFromJson, docToJson, docsFromJson, docsToJson } from './wire/doc-json.js';
+export type { JsonSchema } from './wire/doc-schema.js';
+export { tensor, zeros, ndarrayFromNested, ndarrayToNested } from './wire/tensor.js';
+export { DocCodecError } from './wire/codec-error.js';
+export {
+  type DataRequest,
+  dataContentFromDocList,
+  decodeDataRequest,
+  docListFromDataContent,
+  encodeDataRequest,
+  newRequestId,
+} from './wire/data-request.js';
+
+export * as topology from './topology/index.js';
+export { HealthStatus, ServingStatus } from './grpc/health.js';
+export { addReflection } from './grpc/reflection.js';
+export { runtimeInfo, type RuntimeInfo } from './info.js';
+export { RUNTIME_VERSION } from './version.js';

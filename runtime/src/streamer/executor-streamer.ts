@@ -8,11 +8,10 @@ import type { ConnectionPool } from '../executor/connection-pool.js';
 import { ExecutorError } from '../executor/errors.js';
 import type { JsonSchema } from '../wire/doc-schema.js';
 import type { Doc } from '../wire/doc.js';
-import { decodeDocList, encodeDocList } from '../wire/doc-codec.js';
+import { decodeResponse, decodeResponseDocs } from '../executor/response.js';
+import { encodeDocList } from '../wire/doc-codec.js';
 import {
   dataContentFromDocList,
-  decodeDataRequest,
-  docListFromDataContent,
   encodeDataRequest,
   isErrorStatus,
   newRequestId,
@@ -65,15 +64,15 @@ export class ExecutorStreamer {
           routes: [],
           data: dataContentFromDocList(encodeDocList(batch as Doc[], options.inputSchema)),
         });
-        const { response } = await deployment.processSingleData(request, {
+        const result = await deployment.processSingleData(request, {
           endpoint: on,
           requestId,
           timeoutMs: options.timeoutMs,
           signal: options.signal,
         });
-        const decoded = decodeDataRequest(response);
+        const decoded = decodeResponse(result, this.name);
         if (isErrorStatus(decoded.header.status)) throw new ExecutorError(decoded.header.status, this.name);
-        return decodeDocList(docListFromDataContent(decoded.data));
+        return decodeResponseDocs(decoded, this.name, result.address);
       }),
     );
     const docs = results.flat();

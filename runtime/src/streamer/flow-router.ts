@@ -4,6 +4,7 @@
  * does not look inside them: only a `when` filter, a join's reduce and the final re-sort decode.
  */
 import { type ConnectionPool } from '../executor/connection-pool.js';
+import { decodeResponse } from '../executor/response.js';
 import type { Timestamp } from '../wire/gen/google/protobuf/timestamp.pb.js';
 import type { RouteProto } from '../wire/gen/jina/jina.pb.js';
 import { decodeDocList, encodeDocList } from '../wire/doc-codec.js';
@@ -11,7 +12,6 @@ import type { Doc } from '../wire/doc.js';
 import {
   type DataRequest,
   dataContentFromDocList,
-  decodeDataRequest,
   docListFromDataContent,
   encodeDataRequest,
   isErrorStatus,
@@ -148,7 +148,7 @@ class PlanRun {
         callOptions,
       );
     }
-    const response = decodeDataRequest(result.response);
+    const response = decodeResponse(result, step.node);
     const isError = result.isError || isErrorStatus(response.header.status);
     this.results.set(step.node, resultsOf(response.parameters));
     this.routes.set(step.node, {

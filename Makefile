@@ -61,6 +61,8 @@ build: $(DEPS_STAMP)
 typecheck: $(DEPS_STAMP)
 	tsc -p runtime --noEmit
 	tsc -p test --noEmit
+	tsc -p samples --noEmit
+	tsc -p bench --noEmit
 
 test: setup protos-lint typecheck build
 	vitest run
@@ -69,10 +71,13 @@ test-unit: $(DEPS_STAMP)
 	vitest run --project unit
 
 demo: setup build
-	node samples/demo.mjs
+	tsc -p samples
+	node samples/dist/demo.js
 
 bench: setup build
-	node bench/run.mjs
+	tsc -p bench
+	node bench/dist/streamer-overhead.js --json bench/results/streamer-overhead.json
+	vitest bench --run --project 'unit (bench)' bench/codec.bench.ts
 
 clean:
 	rm -rf runtime/dist node_modules .tools $(VENV)

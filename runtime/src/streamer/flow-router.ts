@@ -18,7 +18,14 @@ import {
 } from '../wire/data-request.js';
 import { type FlowTopology, START_GATEWAY } from '../topology/graph.js';
 import { type ExecutionPlan, type PlanStep, planRequest } from '../topology/plan.js';
-import { collectResults, type Parameters, parametersForExecutor, responseParameters, resultsOf } from '../topology/parameters.js';
+import {
+  collectResults,
+  type Parameters,
+  parametersForExecutor,
+  RESULTS_KEY,
+  responseParameters,
+  resultsOf,
+} from '../topology/parameters.js';
 import { reduceRequests } from '../topology/reduce.js';
 import { requestDocIds, restoreRequestOrder } from '../topology/request-order.js';
 import type { EndpointDirectory } from './endpoint-directory.js';
@@ -143,10 +150,9 @@ class PlanRun {
       result = await deployment.processData(parts, callOptions);
     } else {
       const merged = step.action.merge === 'reduce' ? reduced(inputs) : inputs[0]!.request;
-      result = await deployment.processSingleData(
-        encodeDataRequest({ ...merged, header: header(merged), parameters: step.parameters }),
-        callOptions,
-      );
+      // Jina's reduce_requests adds the parts' `__results__` union (possibly {}) to what the join receives.
+      const parameters = step.action.merge === 'reduce' ? { ...step.parameters, [RESULTS_KEY]: merged.parameters[RESULTS_KEY] } : step.parameters;
+      result = await deployment.processSingleData(encodeDataRequest({ ...merged, header: header(merged), parameters }), callOptions);
     }
     const response = decodeResponse(result, step.node);
     const isError = result.isError || isErrorStatus(response.header.status);

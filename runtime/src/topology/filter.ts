@@ -21,6 +21,11 @@
  *   the doc's `text` field (docarray's TextDoc rule).
  * Errors docarray raises while evaluating a malformed query (`$exists: 1`, a non-string `$regex`,
  * a non-iterable `$in`, an illegal placeholder) are raised here at compile time.
+ *
+ * Two differences remain. Jina decodes docs with the node's input model, so a field the model
+ * does not declare is missing there, while here every field the sender wrote is present. And key
+ * order, which decides evaluation order and the absorbing rule above, is JSON's except that JS
+ * puts integer-like keys ("0", "1") first.
  */
 import type { Doc } from '../wire/doc.js';
 import { NdArray } from '../wire/doc.js';
@@ -120,7 +125,8 @@ export function filterDocs<D extends Doc>(docs: readonly D[], query: unknown): D
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof NdArray);
+  if (typeof value !== 'object' || value === null) return false;
+  return !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof NdArray);
 }
 
 function logicalGroup(operator: string): Group {
@@ -194,7 +200,9 @@ function compileLookup(field: string, operator: string, value: unknown): Lookup 
   let placeholder: string | undefined;
   if (typeof value === 'string' && value.startsWith('{')) {
     const names = [...value.matchAll(PLACEHOLDER)];
-    if (names.length !== 1) throw new QueryError(`the placeholder \`${value}\` (for ${operator} on "${field}") is illegal`, operator);
+    if (names.length !== 1) {
+      throw new QueryError(`the placeholder \`${value}\` (for ${operator} on "${field}") is illegal`, operator);
+    }
     placeholder = names[0]![1]!;
   }
   let regex: RegExp | undefined;
@@ -220,7 +228,8 @@ function checkOperand(field: string, operator: string, value: unknown): void {
     case '$in':
     case '$nin':
       if (!pythonIterable(value)) {
-        throw new QueryError(`${operator} (on field "${field}") needs a list, string or object, got ${JSON.stringify(value)}`, operator);
+        const got = JSON.stringify(value);
+        throw new QueryError(`${operator} (on field "${field}") needs a list, string or object, got ${got}`, operator);
       }
       return;
   }
@@ -315,7 +324,9 @@ function evaluateLookup(lookup: Lookup, doc: Doc): boolean {
 function checkOperandAtRuntime(lookup: Lookup, operand: unknown): void {
   switch (lookup.operator) {
     case '$exists':
-      if (typeof operand !== 'boolean') throw new PythonTypeError('$exists operator can only accept True/False as value for comparison');
+      if (typeof operand !== 'boolean') {
+        throw new PythonTypeError('$exists operator can only accept True/False as value for comparison');
+      }
       return;
     case '$regex':
       if (typeof operand !== 'string') throw new PythonTypeError('first argument must be string or compiled pattern');
@@ -400,8 +411,10 @@ function dunderGet(target: unknown, key: string, topLevel: boolean): Resolved {
 
 function indexSequence(target: unknown, index: number): unknown {
   if (target instanceof NdArray) return indexTensor(target, index);
-  const items: ArrayLike<unknown> =
-    typeof target === 'string' ? [...target] : ArrayBuffer.isView(target) ? new Uint8Array(target.buffer, target.byteOffset, target.byteLength) : (target as unknown[]);
+  let items: ArrayLike<unknown>;
+  if (typeof target === 'string') items = [...target];
+  else if (ArrayBuffer.isView(target)) items = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+  else items = target as unknown[];
   const position = index < 0 ? items.length + index : index;
   if (position < 0 || position >= items.length) throw new PythonTypeError(`${pythonTypeName(target)} index out of range`);
   return items[position];
@@ -411,7 +424,9 @@ function indexTensor(tensor: NdArray, index: number): unknown {
   const [length, ...inner] = tensor.shape;
   if (length === undefined) throw new PythonTypeError('too many indices for array: array is 0-dimensional');
   const position = index < 0 ? length + index : index;
-  if (position < 0 || position >= length) throw new PythonTypeError(`index ${index} is out of bounds for axis 0 with size ${length}`);
+  if (position < 0 || position >= length) {
+    throw new PythonTypeError(`index ${index} is out of bounds for axis 0 with size ${length}`);
+  }
   const stride = inner.reduce((a, b) => a * b, 1);
   const element = tensor.data[position * stride];
   if (inner.length === 0) return typeof element === 'bigint' ? Number(element) : element;

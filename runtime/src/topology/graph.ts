@@ -123,9 +123,7 @@ export function parseFlowTopology(flags: TopologyFlags): FlowTopology {
   const graphless = nodeNames.size === 0;
 
   for (const name of addresses.keys()) {
-    if (!isNode(name) && !graphless) {
-      throw new TopologyError('--deployments-addresses', name, `"${name}" is not a node of --graph-description (nodes: ${listNames(nodeNames)})`);
-    }
+    if (!isNode(name) && !graphless) throw unknownNode('--deployments-addresses', name, nodeNames);
   }
   if (addresses.size > 0) {
     for (const name of nodeNames) {
@@ -135,16 +133,14 @@ export function parseFlowTopology(flags: TopologyFlags): FlowTopology {
     }
   }
   for (const name of Object.keys(metadata)) {
-    if (!isNode(name) && !addresses.has(name)) {
-      throw new TopologyError('--deployments-metadata', name, `"${name}" is not a node of --graph-description nor a deployment of --deployments-addresses`);
-    }
+    if (!isNode(name) && !addresses.has(name)) throw unknownNode('--deployments-metadata', name, nodeNames);
   }
   for (const name of noReduce) {
-    if (!isNode(name)) throw new TopologyError('--deployments-no-reduce', name, `"${name}" is not a node of --graph-description (nodes: ${listNames(nodeNames)})`);
+    if (!isNode(name)) throw unknownNode('--deployments-no-reduce', name, nodeNames);
   }
   const filters = new Map<string, DocPredicate | undefined>();
   for (const [name, condition] of Object.entries(conditions)) {
-    if (!isNode(name)) throw new TopologyError('--graph-conditions', name, `"${name}" is not a node of --graph-description (nodes: ${listNames(nodeNames)})`);
+    if (!isNode(name)) throw unknownNode('--graph-conditions', name, nodeNames);
     try {
       filters.set(name, isEmptyQuery(condition) ? undefined : compileQuery(condition));
     } catch (error) {
@@ -214,9 +210,10 @@ export function singleDeploymentTopology(
   });
 }
 
-function listNames(names: Iterable<string>): string {
-  const list = [...names];
-  return list.length === 0 ? 'none' : list.map((name) => `"${name}"`).join(', ');
+function unknownNode(flag: GatewayFlagName, name: string, nodeNames: Iterable<string>): TopologyError {
+  const list = [...nodeNames];
+  const known = list.length === 0 ? 'none' : list.map((node) => `"${node}"`).join(', ');
+  return new TopologyError(flag, name, `"${name}" is not a node of --graph-description (nodes: ${known})`);
 }
 
 function readJson(flag: GatewayFlagName, value: unknown, fallback: unknown): unknown {
@@ -267,7 +264,8 @@ function readGraph(raw: unknown): Graph {
       if (to === START_GATEWAY) throw new TopologyError(flag, from, `"${START_GATEWAY}" cannot be a successor`);
       if (to === from) throw new TopologyError(flag, from, `"${from}" lists itself as a successor (cycle)`);
       if (from === START_GATEWAY && to === END_GATEWAY) {
-        throw new TopologyError(flag, from, `"${START_GATEWAY}" cannot lead straight to "${END_GATEWAY}"; use {} for a gateway without executors`);
+        const reason = `"${START_GATEWAY}" cannot lead straight to "${END_GATEWAY}"; use {} for a gateway without executors`;
+        throw new TopologyError(flag, from, reason);
       }
       edges.push({ from, to });
       if (to !== END_GATEWAY) {
@@ -416,11 +414,13 @@ function readMetadata(raw: unknown): Record<string, Record<string, string>> {
   for (const [name, value] of Object.entries(readObject(flag, raw))) {
     if (value === null) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new TopologyError(flag, name, `expected an object of metadata keys and string values, got ${JSON.stringify(value)}`);
+      throw new TopologyError(flag, name, `expected an object of string values, got ${JSON.stringify(value)}`);
     }
     const entry: Record<string, string> = {};
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof item !== 'string') throw new TopologyError(flag, name, `metadata "${key}" must be a string, got ${JSON.stringify(item)}`);
+      if (typeof item !== 'string') {
+        throw new TopologyError(flag, name, `metadata "${key}" must be a string, got ${JSON.stringify(item)}`);
+      }
       entry[key] = item;
     }
     out[name] = entry;

@@ -60,6 +60,9 @@ const PYTHON_RESULTS: [string, string, boolean | 'error', boolean?][] = [
   ["\\bfoo\\B", "foox", true, true],
   ["[a-]", "-", true, true],
   ["[\\d-z]", "-", 'error'],
+  ["[\\1]", "\u0001", true, true],
+  ["[\\8]", "8", 'error'],
+  ["(a)\\12", "a", 'error'],
 ];
 
 describe('compilePythonRegex', () => {

@@ -358,8 +358,9 @@ class Translator {
   /** Octal escapes and group references, by sre_parse's rules. */
   private numericEscape(inClass: boolean): string {
     const rest = this.pattern.slice(this.pos);
-    const octal = /^(0[0-7]{0,2}|[0-7]{3})/.exec(rest);
-    if (octal && (rest[0] === '0' || octal[0].length === 3)) {
+    // in a class every digit escape is octal; outside, only \0.. and three octal digits are
+    const octal = (inClass ? /^[0-7]{1,3}/ : /^(0[0-7]{0,2}|[0-7]{3})/).exec(rest);
+    if (octal) {
       const cp = parseInt(octal[0], 8);
       if (cp > 0o377) this.fail(`octal escape value \\${octal[0]} outside of range 0-0o377`);
       this.pos += octal[0].length;

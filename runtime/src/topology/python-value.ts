@@ -87,7 +87,8 @@ const isSequence = (type: PythonType): boolean => type === 'list' || type === 'd
 export function pythonEquals(a: unknown, b: unknown): boolean {
   const ta = pythonTypeOf(a);
   const tb = pythonTypeOf(b);
-  if (ta === 'tensor' || tb === 'tensor') return tensorTruth(ta === 'tensor' ? (a as NdArray) : (b as NdArray), ta === 'tensor' ? b : a, '==');
+  if (ta === 'tensor') return tensorTruth(a as NdArray, b, '==');
+  if (tb === 'tensor') return tensorTruth(b as NdArray, a, '==');
   if (isNumeric(ta) && isNumeric(tb)) return Number(a) === Number(b);
   if (ta === 'none' || tb === 'none') return ta === tb;
   if (isSequence(ta) && isSequence(tb)) return sequenceEquals(a as unknown[], b as unknown[]);
@@ -127,7 +128,10 @@ export function pythonCompare(a: unknown, b: unknown, op: ComparisonOperator): b
     // numpy reflects the operator when the array is on the right
     return ta === 'tensor' ? tensorTruth(a as NdArray, b, op) : tensorTruth(b as NdArray, a, flip(op));
   }
-  if (isNumeric(ta) && isNumeric(tb)) return applyOrder(Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0, op, Number(a), Number(b));
+  if (isNumeric(ta) && isNumeric(tb)) {
+    const [x, y] = [Number(a), Number(b)];
+    return applyOrder(x < y ? -1 : x > y ? 1 : 0, op, x, y);
+  }
   if (ta === 'str' && tb === 'str') return applyOrder(compareCodePoints(a as string, b as string), op);
   if (ta === 'bytes' && tb === 'bytes') return applyOrder(compareBytes(a as ArrayBufferView, b as ArrayBufferView), op);
   if ((isSequence(ta) && isSequence(tb) && !(ta === 'doclist' || tb === 'doclist')) || (ta === 'tuple' && tb === 'tuple')) {

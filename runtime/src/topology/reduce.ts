@@ -145,7 +145,9 @@ export interface DecodedRequest {
  */
 export function reduceRequests(parts: readonly DecodedRequest[]): DecodedRequest {
   if (parts.length === 0) throw new RangeError('reduceRequests needs at least one part');
-  const envelope = parts.find((part) => (part.request.header.status?.code ?? StatusProto_StatusCode.SUCCESS) === StatusProto_StatusCode.SUCCESS) ?? parts[0]!;
+  const succeeded = (part: DecodedRequest) =>
+    (part.request.header.status?.code ?? StatusProto_StatusCode.SUCCESS) === StatusProto_StatusCode.SUCCESS;
+  const envelope = parts.find(succeeded) ?? parts[0]!;
   const total = parts.reduce((sum, part) => sum + part.docs.length, 0);
   const docs = total === 0 ? [] : parts.length === 1 ? [...parts[0]!.docs] : reduceAll(parts.map((part) => part.docs));
   const parameters = structuredClone(parts[0]!.request.parameters);

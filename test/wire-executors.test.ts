@@ -9,6 +9,8 @@ import {
   decodeDataRequest,
   DeploymentClient,
   dataContentFromDocList,
+  decodeDocList,
+  docListFromDataContent,
   encodeDataRequest,
   encodeDocList,
   ExecutorError,
@@ -66,6 +68,24 @@ describe('executor[name].post() against real Jina executors', () => {
     expect(answered).toEqual(new Set(executors.echo.addresses));
   });
 
+  it('speaks JinaRPC/Call (bidi) too, for peers that only serve the streaming path', async () => {
+    const client = new DeploymentClient('echo', executors.echo.addresses);
+    try {
+      const request = encodeDataRequest({
+        header: { requestId: 'call-1', status: undefined, execEndpoint: '/echo' },
+        parameters: {},
+        routes: [],
+        data: dataContentFromDocList(encodeDocList([{ id: 'c1', text: 'via Call' }])),
+      });
+      const result = await client.call(request, { endpoint: '/echo' });
+      const response = decodeDataRequest(result.response);
+      expect(response.header.requestId).toBe('call-1');
+      expect(decodeDocList(docListFromDataContent(response.data))).toEqual([{ id: 'c1', text: 'via Call', url: null, embedding: null, bytes_: null }]);
+    } finally {
+      client.close();
+    }
+  });
+
   it('routes an endpoint the executor does not name to its /default', async () => {
     const docs = await streamer.executor.echo!.post({ on: '/unknown', inputs: [{ text: 'q' }] });
     expect(docs[0]?.text).toBe('default:q');
@@ -84,7 +104,8 @@ describe('executor[name].post() against real Jina executors', () => {
       expect(embedding.shape).toEqual([128]);
       expect(embedding.data).toBeInstanceOf(ArrayType);
       // numpy: ((arange(128, float64) + n) / 3).astype(dtype): the same arithmetic, the same rounding
-      const expected = ArrayType.from({ length: 128 }, (_, i) => (i + n) / 3);
+      const values = Array.from({ length: 128 }, (_, i) => (i + n) / 3);
+      const expected = dtype === '<f4' ? Float32Array.from(values) : Float64Array.from(values);
       expect(Buffer.from(embedding.data.buffer, embedding.data.byteOffset, embedding.data.byteLength)).toEqual(
         Buffer.from(expected.buffer),
       );
@@ -132,7 +153,8 @@ describe('executor[name].post() against real Jina executors', () => {
         results.push(result);
       }
       expect(results[0]!.docs).toEqual([{ id: 'p1', text: 'x', k: 5, tag: 'big' }]);
-      expect(results[0]!.response.parameters).toEqual({ k: 5, tag: 'big', __results__: { params: { k: 5, tag: 'big', count: 1 } } });
+      // Jina names a Flow's worker <name>/rep-<i>, even with one replica, and keys __results__ by it
+      expect(results[0]!.response.parameters).toEqual({ k: 5, tag: 'big', __results__: { 'params/rep-0': { k: 5, tag: 'big', count: 1 } } });
       // the model's defaults apply when parameters are absent
       const docs = await flow.executor.params!.post({ on: '/params', inputs: [{ text: 'y' }] });
       expect(docs[0]).toMatchObject({ k: 3, tag: null });

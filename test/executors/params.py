@@ -2,8 +2,8 @@
 
 `/params` (ParamsDoc -> ParamsDoc): jina validates the request's parameters into `Params` (k
 defaults to 3); the executor writes k and tag into every doc and returns a dict, which jina puts
-into the response parameters as `__results__[<executor --name>]` (docs changed in place still go
-back).
+into the response parameters as `__results__[<executor --name>]`, i.e. `__results__['params/rep-0']`
+in a Flow or with startJinaExecutor (docs changed in place still go back).
 """
 from typing import Optional
 

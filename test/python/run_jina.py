@@ -17,10 +17,12 @@ import time
 
 
 def _watch_parent() -> None:
+    # os.read on the raw fd, not sys.stdin: a daemon thread blocked inside the buffered reader
+    # holds its lock and makes interpreter shutdown abort ("could not acquire lock for <stdin>").
     try:
-        while sys.stdin.buffer.read(4096):
+        while os.read(0, 4096):
             pass
-    except Exception:
+    except OSError:
         pass
     group = os.getpgid(0)
     os.killpg(group, signal.SIGTERM)

@@ -9,9 +9,12 @@
  *   one process; without `--native` the CLI builds a Pod that forks the worker into a second
  *   process. No YAML is needed.
  * - Unknown CLI flags are only warned about (argparse `parse_known_args`), so a typo does not fail.
- * - gRPC servers bind with SO_REUSEPORT (grpcio default): a second server on a busy port starts
- *   "fine" and shares it. ports.ts never hands out a port twice for that reason.
- * - The executor's `--name` keys its `__results__` entry. A Flow names replicas `<name>/rep-<i>`,
+ * - A busy port fails start-up with `PortAlreadyUsed` (jina checks before binding; grpcio itself
+ *   would bind with SO_REUSEPORT and share the port). The check and the bind are not atomic,
+ *   which is one more reason ports.ts never hands out a port twice.
+ * - The gRPC server listens on `[::ffff:127.0.0.1]:P` for `--host 127.0.0.1`.
+ * - The executor's `--name` keys its `__results__` entry. A Flow names its workers
+ *   `<name>/rep-<i>` even with one replica (checked: `{'__results__': {'params/rep-0': ...}}`),
  *   and so do we.
  */
 import { existsSync } from 'node:fs';
@@ -124,7 +127,7 @@ async function pollUntil(probe: () => Promise<boolean>, signal: AbortSignal, int
 // Executors
 
 export interface JinaExecutorOptions {
-  /** Deployment name: the gateway's node name; `--name` of the process (replicas: `<name>/rep-<i>`). */
+  /** Deployment name: the gateway's node name. Replica i runs with `--name <name>/rep-<i>`, as in a Flow. */
   name: string;
   /** Executor class name (with `module`), or anything `jina executor --uses` takes. */
   uses: string;
@@ -167,17 +170,20 @@ export interface JinaExecutor {
 /** Starts a Jina executor (one process per replica) and waits until each answers health Check('') SERVING. */
 export async function startJinaExecutor(options: JinaExecutorOptions): Promise<JinaExecutor> {
   const python = venvPython();
+  if (options.port !== undefined && (options.replicasPorts !== undefined || (options.replicas ?? 1) > 1)) {
+    throw new Error(`startJinaExecutor ${options.name}: give either \`port\` (one replica) or \`replicasPorts\`/\`replicas\``);
+  }
   const ports =
     options.replicasPorts ??
-    (options.port !== undefined && (options.replicas ?? 1) === 1
+    (options.port !== undefined
       ? [options.port]
       : await Promise.all(Array.from({ length: options.replicas ?? 1 }, () => freePort())));
   const pyModules = options.module ? ['--py-modules', resolveModule(options.module)] : [];
-  const replicated = ports.length > 1;
 
   const started = await Promise.allSettled(
     ports.map(async (port, index): Promise<JinaExecutorReplica> => {
-      const processName = replicated ? `${options.name}/rep-${index}` : options.name;
+      // What a Flow passes as --name; it is the executor's key in `__results__`.
+      const processName = `${options.name}/rep-${index}`;
       const proc = await startProcess({
         name: `jina executor ${processName} :${port}`,
         command: python,

@@ -3,8 +3,8 @@
  * and hand the number to a child process. Two things make that racy and both are handled here:
  * the kernel may return a port we already handed out whose owner has not bound it yet (so we
  * remember every port given out in this process and skip repeats), and gRPC servers (Python's
- * grpcio, which Jina uses) bind with SO_REUSEPORT, so two of them given the same port would both
- * start and share it silently instead of one failing.
+ * grpcio, which Jina uses) bind with SO_REUSEPORT, so two of them given the same port could both
+ * bind and share it silently (Jina checks the port first, but not atomically with the bind).
  */
 import { createServer } from 'node:net';
 

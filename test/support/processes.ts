@@ -171,6 +171,16 @@ export class ManagedProcess {
     signalGroup(this.pid, signal);
   }
 
+  /** SIGSTOP to the group: the process keeps its port but answers nothing (a hung peer). */
+  pause(): void {
+    signalGroup(this.pid, 'SIGSTOP');
+  }
+
+  /** SIGCONT to the group, undoing `pause()`. */
+  resume(): void {
+    signalGroup(this.pid, 'SIGCONT');
+  }
+
   /** SIGTERM to the group, SIGKILL after `timeoutMs`; resolves once the leader has exited. Idempotent. */
   async stop(timeoutMs = this.stopTimeoutMs): Promise<ProcessExit> {
     this.stopping = true;
@@ -181,6 +191,8 @@ export class ManagedProcess {
       return this.exitInfo;
     }
     signalGroup(this.pid, 'SIGTERM');
+    // A paused (SIGSTOPped) process only acts on the SIGTERM once continued.
+    signalGroup(this.pid, 'SIGCONT');
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);

@@ -58,14 +58,17 @@ protos-lint: $(DEPS_STAMP)
 build: $(DEPS_STAMP)
 	npm run build -w runtime
 
+# after `build`: bench/ and samples/ import the runtime package as users do (runtime/dist)
 typecheck: $(DEPS_STAMP)
 	tsc -p runtime --noEmit
 	tsc -p test --noEmit
 	tsc -p samples --noEmit
 	tsc -p bench --noEmit
 
-test: setup protos-lint typecheck build
-	vitest run
+test: setup protos-lint build typecheck
+	mkdir -p .test-tmp
+	vitest run --reporter=default --reporter=json --outputFile.json=.test-tmp/vitest.json
+	node scripts/test-summary.mjs .test-tmp/vitest.json
 
 test-unit: $(DEPS_STAMP)
 	vitest run --project unit

@@ -8,7 +8,10 @@
  * plan the route, re-encode with the docs untouched, call, decode the response envelope,
  * rebuild routes and parameters, encode the response. The direct path sends the same bytes.
  *
- *   node bench/dist/streamer-overhead.js [--requests 3000] [--concurrency 1,16] [--json out.json]
+ * Each subject runs `--rounds` times, alternating with the other so drift on a shared machine hits
+ * both alike; the tables give medians. Pin the process to one core and E to the other:
+ *
+ *   taskset -c 0 node bench/dist/streamer-overhead.js [--requests 2000] [--rounds 5] [--concurrency 1,16] [--json out.json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -29,17 +32,19 @@ import {
 
 interface Args {
   requests: number;
+  rounds: number;
   concurrency: number[];
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { requests: 3000, concurrency: [1, 16], json: undefined };
+  const args: Args = { requests: 2000, rounds: 5, concurrency: [1, 16], json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--requests') args.requests = Number(value);
+    else if (flag === '--rounds') args.rounds = Number(value);
     else if (flag === '--concurrency') args.concurrency = value.split(',').map(Number);
     else if (flag === '--json') args.json = value;
     else throw new Error(`unknown option ${flag}`);
@@ -89,8 +94,6 @@ interface Measurement {
 }
 
 async function measure(requests: number, concurrency: number, send: () => Promise<unknown>): Promise<Measurement> {
-  // warm-up: JIT, connections
-  for (let i = 0; i < Math.min(200, requests); i++) await send();
   const latencies: number[] = [];
   let next = 0;
   const cpuStart = process.cpuUsage();
@@ -117,12 +120,20 @@ async function measure(requests: number, concurrency: number, send: () => Promis
   };
 }
 
+/** Field-wise median of several rounds. */
+function median(rounds: Measurement[]): Measurement {
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return {
+    requests: rounds[0]!.requests,
+    cpuUsPerRequest: mid(rounds.map((r) => r.cpuUsPerRequest)),
+    p50Ms: mid(rounds.map((r) => r.p50Ms)),
+    p99Ms: mid(rounds.map((r) => r.p99Ms)),
+    rps: mid(rounds.map((r) => r.rps)),
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (os.cpus().length > 1) {
-    // this process (client + subject) on core 0; E on core 1
-    spawn('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
-  }
   const { child, port } = await startEcho();
   const address = `127.0.0.1:${port}`;
   const identity = (value: Buffer) => value;
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
   try {
     for (const [payload, makeDocs] of Object.entries(PAYLOADS)) {
       const bytes = requestBytes(makeDocs());
-      const requests = payload.startsWith('L') ? Math.max(200, Math.floor(args.requests / 10)) : args.requests;
+      const requests = payload.startsWith('L') ? Math.max(100, Math.floor(args.requests / 10)) : args.requests;
       const sendDirect = () =>
         new Promise<Buffer>((resolve, reject) => {
           const metadata = new Metadata();
@@ -148,9 +159,18 @@ async function main(): Promise<void> {
           );
         });
       const sendStreamer = async () => encodeDataRequest(await streamer.processRequest(decodeDataRequest(bytes)));
+      // warm-up: JIT, connections, buffer pools
+      for (let i = 0; i < 300; i++) await sendDirect();
+      for (let i = 0; i < 300; i++) await sendStreamer();
       for (const concurrency of args.concurrency) {
-        const d = await measure(requests, concurrency, sendDirect);
-        const s = await measure(requests, concurrency, sendStreamer);
+        const directRounds: Measurement[] = [];
+        const streamerRounds: Measurement[] = [];
+        for (let round = 0; round < args.rounds; round++) {
+          directRounds.push(await measure(requests, concurrency, sendDirect));
+          streamerRounds.push(await measure(requests, concurrency, sendStreamer));
+        }
+        const d = median(directRounds);
+        const s = median(streamerRounds);
         rows.push({
           payload,
           bytes: bytes.length,
@@ -171,7 +191,7 @@ async function main(): Promise<void> {
   }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}`);
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; medians of ${args.rounds} alternating rounds`);
   console.log('| payload | conc | direct CPU µs/req | streamer CPU µs/req | added CPU | direct p50/p99 ms | streamer p50/p99 ms | direct req/s | streamer req/s |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows as Array<{ payload: string; concurrency: number; direct: Measurement; streamer: Measurement; addedCpuPercent: number }>) {

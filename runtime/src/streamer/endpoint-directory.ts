@@ -18,6 +18,7 @@ export interface DeploymentEndpoints {
 export class EndpointDirectory {
   private readonly known = new Map<string, DeploymentEndpoints>();
   private readonly pending = new Map<string, Promise<DeploymentEndpoints | undefined>>();
+  private complete: ReadonlyMap<string, readonly string[]> | undefined;
 
   constructor(
     private readonly pool: ConnectionPool,
@@ -53,11 +54,12 @@ export class EndpointDirectory {
    * report the deployment as unreachable, naming it).
    */
   async bindings(): Promise<ReadonlyMap<string, readonly string[]>> {
-    if (this.known.size < this.deployments.length) {
-      await Promise.all(this.deployments.filter((name) => !this.known.has(name)).map((name) => this.tryDiscover(name)));
-    }
+    if (this.complete !== undefined) return this.complete;
+    await Promise.all(this.deployments.filter((name) => !this.known.has(name)).map((name) => this.tryDiscover(name)));
     const bindings = new Map<string, readonly string[]>();
     for (const [name, entry] of this.known) bindings.set(name, entry.endpoints);
+    // once every deployment answered, the same map serves every later request
+    if (this.known.size === this.deployments.length) this.complete = bindings;
     return bindings;
   }
 

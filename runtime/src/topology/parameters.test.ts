@@ -62,10 +62,12 @@ describe('parametersForExecutor', () => {
     expect(parametersForExecutor(parameters, 'my__exec')).not.toHaveProperty('k');
   });
 
-  it('returns a deep copy and leaves non-dict <executor> entries alone', () => {
-    const result = parametersForExecutor(parameters, 'enc');
-    (result.nested as { deep: boolean }).deep = false;
-    expect(parameters.enc.nested.deep).toBe(true);
+  it('never changes its input, returns it as is when nothing is executor-specific, and leaves non-dict <executor> entries alone', () => {
+    const before = structuredClone(parameters);
+    parametersForExecutor(parameters, 'enc');
+    expect(parameters).toEqual(before);
+    const plain = { a: 1, __results__: { x: 1 } };
+    expect(parametersForExecutor(plain, 'enc')).toBe(plain);
     expect(parametersForExecutor({ enc: 'not a dict', a: 1 }, 'enc')).toEqual({ enc: 'not a dict', a: 1 });
     expect(parametersForExecutor({}, 'enc')).toEqual({});
   });

@@ -40,21 +40,25 @@ export function hasExecutorSpecificParameters(parameters: Parameters): boolean {
 }
 
 /**
- * Jina's `_parse_specific_params`: the parameters executor `executor` receives. Returns a deep
- * copy; the input is not modified. An `<executor>` entry that is not an object is left alone
- * (Jina would fail the request on a non-empty non-dict).
+ * Jina's `_parse_specific_params`: the parameters executor `executor` receives. When nothing in
+ * `parameters` is addressed to a specific executor, returns `parameters` itself (the hot path:
+ * no copy per node and request); otherwise a new object sharing the untouched values. Callers
+ * must not mutate the result. An `<executor>` entry that is not an object is left alone (Jina
+ * would fail the request on a non-empty non-dict).
  */
 export function parametersForExecutor(parameters: Parameters, executor: string): Parameters {
+  const keys = Object.keys(parameters);
+  if (!keys.some((key) => key === executor || isExecutorSpecificKey(key))) return parameters;
   const parsed: Parameters = {};
-  for (const [key, value] of Object.entries(parameters)) {
-    if (!isExecutorSpecificKey(key)) parsed[key] = structuredClone(value);
+  for (const key of keys) {
+    if (!isExecutorSpecificKey(key)) parsed[key] = parameters[key];
   }
-  for (const [key, value] of Object.entries(parameters)) {
+  for (const key of keys) {
     const specific = splitExecutorSpecificKey(key);
-    if (specific !== undefined && specific.executor === executor) parsed[specific.key] = structuredClone(value);
+    if (specific !== undefined && specific.executor === executor) parsed[specific.key] = parameters[key];
   }
   const own = parameters[executor];
-  if (isRecord(own)) Object.assign(parsed, structuredClone(own));
+  if (isRecord(own)) Object.assign(parsed, own);
   return parsed;
 }
 
@@ -74,7 +78,7 @@ export function resultsOf(parameters: Parameters): Parameters | undefined {
  */
 export function collectResults(results: Iterable<Parameters | undefined>): Parameters {
   const collected: Parameters = {};
-  for (const result of results) if (result !== undefined) Object.assign(collected, structuredClone(result));
+  for (const result of results) if (result !== undefined) Object.assign(collected, result);
   return collected;
 }
 
@@ -83,9 +87,8 @@ export function collectResults(results: Iterable<Parameters | undefined>): Param
  * client's) with `__results__` replaced by the collected results when there are any.
  */
 export function responseParameters(parameters: Parameters, collected: Parameters): Parameters {
-  const out = structuredClone(parameters);
-  if (Object.keys(collected).length > 0) out[RESULTS_KEY] = structuredClone(collected);
-  return out;
+  if (Object.keys(collected).length === 0) return parameters;
+  return { ...parameters, [RESULTS_KEY]: collected };
 }
 
 function isRecord(value: unknown): value is Parameters {

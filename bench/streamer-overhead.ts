@@ -8,10 +8,11 @@
  * plan the route, re-encode with the docs untouched, call, decode the response envelope,
  * rebuild routes and parameters, encode the response. The direct path sends the same bytes.
  *
- * Each subject runs `--rounds` times, alternating with the other so drift on a shared machine hits
- * both alike; the tables give medians. Pin the process to one core and E to the other:
+ * The two subjects alternate in `--rounds` short slices of the same size, so the drift of a shared
+ * machine (frequency, steal) falls on both alike; CPU and latencies are summed over all slices.
+ * Pin the process to one core and E to the other:
  *
- *   taskset -c 0 node bench/dist/streamer-overhead.js [--requests 2000] [--rounds 5] [--concurrency 1,16] [--json out.json]
+ *   taskset -c 0 node bench/dist/streamer-overhead.js [--requests 4000] [--rounds 20] [--concurrency 1,16] [--json out.json]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { requests: 2000, rounds: 5, concurrency: [1, 16], json: undefined };
+  const args: Args = { requests: 4000, rounds: 20, concurrency: [1, 16], json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -93,43 +94,41 @@ interface Measurement {
   rps: number;
 }
 
-async function measure(requests: number, concurrency: number, send: () => Promise<unknown>): Promise<Measurement> {
-  const latencies: number[] = [];
-  let next = 0;
-  const cpuStart = process.cpuUsage();
-  const wallStart = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < requests) {
-        const start = process.hrtime.bigint();
-        await send();
-        latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-      }
-    }),
-  );
-  const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
-  const cpu = process.cpuUsage(cpuStart);
-  latencies.sort((a, b) => a - b);
-  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return {
-    requests,
-    cpuUsPerRequest: (cpu.user + cpu.system) / requests,
-    p50Ms: pick(0.5),
-    p99Ms: pick(0.99),
-    rps: (requests / wallMs) * 1000,
-  };
-}
+/** CPU, wall time and latencies of one subject, accumulated over its slices. */
+class Tally {
+  private cpuUs = 0;
+  private wallMs = 0;
+  private readonly latencies: number[] = [];
 
-/** Field-wise median of several rounds. */
-function median(rounds: Measurement[]): Measurement {
-  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return {
-    requests: rounds[0]!.requests,
-    cpuUsPerRequest: mid(rounds.map((r) => r.cpuUsPerRequest)),
-    p50Ms: mid(rounds.map((r) => r.p50Ms)),
-    p99Ms: mid(rounds.map((r) => r.p99Ms)),
-    rps: mid(rounds.map((r) => r.rps)),
-  };
+  async slice(requests: number, concurrency: number, send: () => Promise<unknown>): Promise<void> {
+    let next = 0;
+    const cpuStart = process.cpuUsage();
+    const wallStart = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < requests) {
+          const start = process.hrtime.bigint();
+          await send();
+          this.latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+        }
+      }),
+    );
+    this.wallMs += Number(process.hrtime.bigint() - wallStart) / 1e6;
+    const cpu = process.cpuUsage(cpuStart);
+    this.cpuUs += cpu.user + cpu.system;
+  }
+
+  result(): Measurement {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    return {
+      requests: sorted.length,
+      cpuUsPerRequest: this.cpuUs / sorted.length,
+      p50Ms: pick(0.5),
+      p99Ms: pick(0.99),
+      rps: (sorted.length / this.wallMs) * 1000,
+    };
+  }
 }
 
 async function main(): Promise<void> {
@@ -149,7 +148,7 @@ async function main(): Promise<void> {
   try {
     for (const [payload, makeDocs] of Object.entries(PAYLOADS)) {
       const bytes = requestBytes(makeDocs());
-      const requests = payload.startsWith('L') ? Math.max(100, Math.floor(args.requests / 10)) : args.requests;
+      const requests = payload.startsWith('L') ? Math.max(200, Math.floor(args.requests / 10)) : args.requests;
       const sendDirect = () =>
         new Promise<Buffer>((resolve, reject) => {
           const metadata = new Metadata();
@@ -158,19 +157,20 @@ async function main(): Promise<void> {
             error ? reject(error) : resolve(value!),
           );
         });
-      const sendStreamer = async () => encodeDataRequest(await streamer.processRequest(decodeDataRequest(bytes)));
+      const sendStreamer = async () => encodeDataRequest(await streamer.processRequest(decodeDataRequest(bytes), { raw: bytes }));
       // warm-up: JIT, connections, buffer pools
       for (let i = 0; i < 300; i++) await sendDirect();
       for (let i = 0; i < 300; i++) await sendStreamer();
       for (const concurrency of args.concurrency) {
-        const directRounds: Measurement[] = [];
-        const streamerRounds: Measurement[] = [];
+        const direct = new Tally();
+        const through = new Tally();
+        const perSlice = Math.max(concurrency, Math.ceil(requests / args.rounds));
         for (let round = 0; round < args.rounds; round++) {
-          directRounds.push(await measure(requests, concurrency, sendDirect));
-          streamerRounds.push(await measure(requests, concurrency, sendStreamer));
+          await direct.slice(perSlice, concurrency, sendDirect);
+          await through.slice(perSlice, concurrency, sendStreamer);
         }
-        const d = median(directRounds);
-        const s = median(streamerRounds);
+        const d = direct.result();
+        const s = through.result();
         rows.push({
           payload,
           bytes: bytes.length,
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; medians of ${args.rounds} alternating rounds`);
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; subjects alternating in ${args.rounds} slices`);
   console.log('| payload | conc | direct CPU µs/req | streamer CPU µs/req | added CPU | direct p50/p99 ms | streamer p50/p99 ms | direct req/s | streamer req/s |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows as Array<{ payload: string; concurrency: number; direct: Measurement; streamer: Measurement; addedCpuPercent: number }>) {

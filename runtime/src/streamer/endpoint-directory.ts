@@ -53,6 +53,11 @@ export class EndpointDirectory {
    * are left out, which the planner reads as "binds everything" (the call itself will then
    * report the deployment as unreachable, naming it).
    */
+  /** The bindings once every deployment has answered discovery, else undefined. */
+  completeBindings(): ReadonlyMap<string, readonly string[]> | undefined {
+    return this.complete;
+  }
+
   async bindings(): Promise<ReadonlyMap<string, readonly string[]>> {
     if (this.complete !== undefined) return this.complete;
     await Promise.all(this.deployments.filter((name) => !this.known.has(name)).map((name) => this.tryDiscover(name)));

@@ -42,6 +42,12 @@ export interface RouteOptions {
   signal?: AbortSignal;
   /** Called with errors of floating branches, which never reach the response. */
   onFloatingError?: (node: string, error: unknown) => void;
+  /**
+   * The bytes `request` was decoded from. When a node receives the client's request unchanged
+   * (no executor-specific parameters, no target_executor, no filter or merge), these bytes are
+   * sent as they are: one copy of the documents less per hop.
+   */
+  raw?: Buffer;
 }
 
 export class FlowRouter {
@@ -58,18 +64,22 @@ export class FlowRouter {
       endpoint: request.header.execEndpoint ?? '',
       targetExecutor: request.header.targetExecutor,
       parameters: request.parameters,
-      endpoints: await this.endpoints.bindings(),
+      // after the first requests, discovery is complete and known without waiting
+      endpoints: this.endpoints.completeBindings() ?? (await this.endpoints.bindings()),
     });
     // Jina clears target_executor before fan-out so nested gateways do not filter again.
     const start: Outcome = { request: { ...request, header: { ...request.header, targetExecutor: '' } }, isError: false };
-    const run = new PlanRun(plan, start, this.pool, options);
+    // The client's bytes say the same as `start` when they carry no target_executor.
+    const startBytes = request.header.targetExecutor ? undefined : options.raw;
+    const run = new PlanRun(plan, start, startBytes, this.pool, options);
 
     const floating = plan.steps.filter((step) => !step.awaited);
     for (const step of floating) {
       run.outcome(step.node).catch((error: unknown) => options.onFloatingError?.(step.node, error));
     }
     // Jina gathers every responding leaf: a transport failure on any of them fails the request.
-    const responded = await Promise.all(plan.responders.map((node) => run.outcome(node)));
+    const responded =
+      plan.responders.length === 1 ? [await run.outcome(plan.responders[0]!)] : await Promise.all(plan.responders.map((node) => run.outcome(node)));
     const response = plan.echo ? start : responded[0]!;
 
     const finished: DataRequest = {
@@ -98,6 +108,8 @@ class PlanRun {
   constructor(
     private readonly plan: ExecutionPlan,
     private readonly start: Outcome,
+    /** Serialized `start.request`, when the client's bytes can be forwarded as they are. */
+    private readonly startBytes: Buffer | undefined,
     private readonly pool: ConnectionPool,
     private readonly options: RouteOptions,
   ) {}
@@ -115,6 +127,11 @@ class PlanRun {
     return outcome;
   }
 
+  private async firstFailed(step: PlanStep): Promise<Outcome | undefined> {
+    const inputs = await Promise.all(step.inputs.map((input) => this.outcome(input)));
+    return inputs.find((input) => input.isError);
+  }
+
   routesInOrder(): RouteProto[] {
     return this.plan.steps.flatMap((step) => this.routes.get(step.node) ?? []);
   }
@@ -122,10 +139,14 @@ class PlanRun {
   private async runStep(step: PlanStep): Promise<Outcome> {
     // Inputs in arrival order: a pass-through forwards the last to arrive, a reduce merges in that order.
     const arrived: Outcome[] = [];
-    await Promise.all(step.inputs.map((input) => this.outcome(input).then((outcome) => void arrived.push(outcome))));
-    const inputsInPlanOrder = await Promise.all(step.inputs.map((input) => this.outcome(input)));
-    const failed = inputsInPlanOrder.find((input) => input.isError);
-    if (failed !== undefined) return failed;
+    if (step.inputs.length === 1) {
+      arrived.push(await this.outcome(step.inputs[0]!));
+    } else {
+      await Promise.all(step.inputs.map((input) => this.outcome(input).then((outcome) => void arrived.push(outcome))));
+    }
+    // An executor error upstream ends the branch: the first failed input, in plan order, goes on.
+    const failedInput = step.inputs.length === 1 ? (arrived[0]!.isError ? arrived[0] : undefined) : await this.firstFailed(step);
+    if (failedInput !== undefined) return failedInput;
 
     if (step.action.kind === 'pass') {
       const last = arrived[arrived.length - 1]!;
@@ -152,7 +173,13 @@ class PlanRun {
       const merged = step.action.merge === 'reduce' ? reduced(inputs) : inputs[0]!.request;
       // Jina's reduce_requests adds the parts' `__results__` union (possibly {}) to what the join receives.
       const parameters = step.action.merge === 'reduce' ? { ...step.parameters, [RESULTS_KEY]: merged.parameters[RESULTS_KEY] } : step.parameters;
-      result = await deployment.processSingleData(encodeDataRequest({ ...merged, header: header(merged), parameters }), callOptions);
+      const unchanged =
+        this.startBytes !== undefined &&
+        merged === this.start.request &&
+        parameters === merged.parameters &&
+        merged.header.execEndpoint === this.plan.endpoint;
+      const bytes = unchanged ? this.startBytes! : encodeDataRequest({ ...merged, header: header(merged), parameters });
+      result = await deployment.processSingleData(bytes, callOptions);
     }
     const response = decodeResponse(result, step.node);
     const isError = result.isError || isErrorStatus(response.header.status);

@@ -3,7 +3,10 @@
  * routing (fan-out, join with reduce, `when` filters, target_executor, pass-through of nodes that
  * do not bind the endpoint, executor-specific parameters, __results__), errors and post().
  */
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataContentFromDocList, decodeDataRequest, encodeDataRequest } from '../wire/data-request.js';
+import { encodeDocList } from '../wire/doc-codec.js';
 import { ExecutorError, ExecutorNetworkError } from '../executor/errors.js';
 import { type ExecutorServer, serveExecutor } from '../executor-server/serve-executor.js';
 import type { Doc } from '../wire/doc.js';
@@ -160,6 +163,42 @@ describe('GatewayStreamer', () => {
     const [docs] = await collect(rebuilt.streamDocs({ docs: [{ id: 'd1', text: 'x' }], execEndpoint: '/run' }));
     expect(docs?.[0]).toMatchObject({ text_a: 'a:x:', text_b: 'b:x', joined: true });
     expect(() => GatewayStreamer.get({})).toThrow(/JINA_STREAMER_ARGS environment variable is not set/);
+  });
+
+  it('forwards the client bytes untouched when a node gets the request unchanged, re-encodes otherwise', async () => {
+    const received: Buffer[] = [];
+    const recorder = new Server();
+    const identity = (value: Buffer) => value;
+    recorder.addService(
+      { process_single_data: { path: '/jina.JinaSingleDataRequestRPC/process_single_data', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
+      { process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        received.push(call.request);
+        callback(null, call.request);
+      } },
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      recorder.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    const flow = streamer({ deploymentsAddresses: { rec: [`grpc://127.0.0.1:${port}`] }, graphDescription: { 'start-gateway': ['rec'], rec: ['end-gateway'] } });
+    try {
+      const encode = (targetExecutor?: string) =>
+        encodeDataRequest({
+          header: { requestId: 'r', status: undefined, execEndpoint: '/x', ...(targetExecutor === undefined ? {} : { targetExecutor }) },
+          parameters: { k: 1 },
+          routes: [],
+          data: dataContentFromDocList(encodeDocList([{ id: 'd', text: 'payload' }])),
+        });
+      const plain = encode();
+      await flow.processRequest(decodeDataRequest(plain), { raw: plain });
+      expect(received[0]!.equals(plain)).toBe(true);
+      // a target_executor must be cleared before it reaches the executor: the request is rebuilt
+      const targeted = encode('rec');
+      await flow.processRequest(decodeDataRequest(targeted), { raw: targeted });
+      expect(received[1]!.equals(targeted)).toBe(false);
+      expect(decodeDataRequest(received[1]!).header.targetExecutor).toBe('');
+    } finally {
+      recorder.forceShutdown();
+    }
   });
 
   it('offers executor[name].post for every deployment, raising executor errors', async () => {

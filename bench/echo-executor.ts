@@ -4,23 +4,11 @@
  * Run in its own process: `node bench/dist/echo-executor.js <port>`; prints "ready <port>".
  */
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
-import { JINA_DEFAULT_GRPC_OPTIONS } from '@jina-ts/runtime';
-
-const identity = (value: Buffer): Buffer => value;
+import { JINA_DEFAULT_GRPC_OPTIONS, rawService } from '@jina-ts/runtime';
 const port = Number(process.argv[2] ?? 0);
 const server = new Server(JINA_DEFAULT_GRPC_OPTIONS);
 server.addService(
-  {
-    process_single_data: {
-      path: '/jina.JinaSingleDataRequestRPC/process_single_data',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  },
+  rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'),
   {
     process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => callback(null, call.request),
   },

@@ -4,6 +4,7 @@
  * to a real Jina executor, and a malformed response from an executor.
  */
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { rawService } from '../runtime/src/grpc/raw-service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeploymentClient,
@@ -33,9 +34,8 @@ beforeAll(async () => {
   ]);
   // A peer that answers process_single_data with bytes that are not a DataRequestProto.
   garbage = new Server();
-  const identity = (value: Buffer) => value;
   garbage.addService(
-    { process_single_data: { path: '/jina.JinaSingleDataRequestRPC/process_single_data', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
+    rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'),
     { process_single_data: (_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => callback(null, Buffer.from([0x0a, 0xff, 0xff, 0x01])) },
   );
   const port = await new Promise<number>((resolve, reject) =>

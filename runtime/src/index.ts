@@ -54,5 +54,6 @@ export {
 export * as topology from './topology/index.js';
 export { HealthStatus, ServingStatus } from './grpc/health.js';
 export { addReflection } from './grpc/reflection.js';
+export { rawService, type RawMethodShape } from './grpc/raw-service.js';
 export { runtimeInfo, type RuntimeInfo } from './info.js';
 export { RUNTIME_VERSION } from './version.js';

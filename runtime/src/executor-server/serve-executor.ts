@@ -14,6 +14,7 @@ import {
 } from '@grpc/grpc-js';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { addReflection } from '../grpc/reflection.js';
+import { rawService } from '../grpc/raw-service.js';
 import { HealthStatus } from '../grpc/health.js';
 import { serverCredentials, serverOptions } from '../grpc/server-options.js';
 import { runtimeInfo } from '../info.js';
@@ -75,8 +76,6 @@ const SERVICES = [
   'jina.JinaInfoRPC',
 ] as const;
 
-const identity = (value: Buffer): Buffer => value;
-
 interface ResolvedEndpoint {
   name: string;
   definition: Endpoint;
@@ -89,21 +88,21 @@ export async function serveExecutor(options: ServeExecutorOptions): Promise<Exec
   const server = new Server(serverOptions(options.grpcServerOptions));
   const health = new HealthStatus(SERVICES);
 
-  server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data', false, false), {
+  server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
     process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       executor.processSingleData(call.request).then(({ response, isError }) => {
         callback(null, response, isError ? errorTrailers() : undefined);
       }, (error: unknown) => callback(toServiceError(error)));
     },
   });
-  server.addService(rawService('jina.JinaDataRequestRPC', 'process_data', false, false), {
+  server.addService(rawService('jina.JinaDataRequestRPC', 'process_data'), {
     process_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       executor.processDataList(call.request).then(({ response, isError }) => {
         callback(null, response, isError ? errorTrailers() : undefined);
       }, (error: unknown) => callback(toServiceError(error)));
     },
   });
-  server.addService(rawService('jina.JinaRPC', 'Call', true, true), {
+  server.addService(rawService('jina.JinaRPC', 'Call', { requestStream: true, responseStream: true }), {
     Call: (call: ServerDuplexStream<Buffer, Buffer>) => {
       const pending: Promise<void>[] = [];
       let anyError = false;
@@ -120,17 +119,17 @@ export async function serveExecutor(options: ServeExecutorOptions): Promise<Exec
       });
     },
   });
-  server.addService(rawService('jina.JinaSingleDocumentRequestRPC', 'stream_doc', false, true), {
+  server.addService(rawService('jina.JinaSingleDocumentRequestRPC', 'stream_doc', { responseStream: true }), {
     stream_doc: (call: ServerWritableStream<Buffer, Buffer>) => {
       void executor.streamDoc(call.request, (response) => call.write(response)).finally(() => call.end());
     },
   });
-  server.addService(rawService('jina.JinaDiscoverEndpointsRPC', 'endpoint_discovery', false, false), {
+  server.addService(rawService('jina.JinaDiscoverEndpointsRPC', 'endpoint_discovery'), {
     endpoint_discovery: (_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       callback(null, Buffer.from(EndpointsProto.encode(executor.discovery()).finish()));
     },
   });
-  server.addService(rawService('jina.JinaInfoRPC', '_status', false, false), {
+  server.addService(rawService('jina.JinaInfoRPC', '_status'), {
     _status: (_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       callback(null, Buffer.from(JinaInfoProto.encode(runtimeInfo()).finish()));
     },
@@ -347,19 +346,5 @@ function toServiceError(error: unknown) {
   return { code: 13, details: error instanceof Error ? error.message : String(error) };
 }
 
-/** A service definition with identity (de)serializers: the executor decodes what it needs itself. */
-function rawService(service: string, method: string, requestStream: boolean, responseStream: boolean) {
-  return {
-    [method]: {
-      path: `/${service}/${method}`,
-      requestStream,
-      responseStream,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  };
-}
 
 export type { Endpoint, DocModel, JsonSchema };

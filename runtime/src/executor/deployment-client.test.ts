@@ -13,11 +13,10 @@ import {
 } from '@grpc/grpc-js';
 import { createServer as createHttp2Server } from 'node:http2';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { rawService } from '../grpc/raw-service.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeploymentClient } from './deployment-client.js';
 import { ExecutorNetworkError } from './errors.js';
-
-const identity = (value: Buffer) => value;
 const servers: Server[] = [];
 
 interface Recorded {
@@ -30,17 +29,7 @@ async function recordingServer(reply: (call: ServerUnaryCall<Buffer, Buffer>, ca
   const recorded: Recorded = { calls: 0, metadata: [] };
   const server = new Server();
   server.addService(
-    {
-      process_single_data: {
-        path: '/jina.JinaSingleDataRequestRPC/process_single_data',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-      },
-    },
+    rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'),
     {
       process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
         recorded.calls++;

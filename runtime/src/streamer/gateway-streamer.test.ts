@@ -4,6 +4,7 @@
  * do not bind the endpoint, executor-specific parameters, __results__), errors and post().
  */
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { rawService } from '../grpc/raw-service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataContentFromDocList, decodeDataRequest, encodeDataRequest } from '../wire/data-request.js';
 import { encodeDocList } from '../wire/doc-codec.js';
@@ -168,9 +169,8 @@ describe('GatewayStreamer', () => {
   it('forwards the client bytes untouched when a node gets the request unchanged, re-encodes otherwise', async () => {
     const received: Buffer[] = [];
     const recorder = new Server();
-    const identity = (value: Buffer) => value;
     recorder.addService(
-      { process_single_data: { path: '/jina.JinaSingleDataRequestRPC/process_single_data', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
+      rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'),
       { process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
         received.push(call.request);
         callback(null, call.request);

@@ -201,6 +201,23 @@ describe('GatewayStreamer', () => {
     }
   });
 
+  it('types and checks returned docs with returnType, naming the failing doc', async () => {
+    const flow = streamer(dag());
+    interface Tagged {
+      id: string;
+      text_a: string;
+    }
+    const tagged = (doc: Doc, path: string): Tagged => {
+      if (typeof doc.id !== 'string' || typeof doc.text_a !== 'string') throw new TypeError(`${path}: not a Tagged doc`);
+      return { id: doc.id, text_a: doc.text_a };
+    };
+    const docs: Tagged[] = await flow.executor.a!.post({ on: '/run', inputs: [{ id: 'q', text: 'z' }], returnType: tagged });
+    expect(docs).toEqual([{ id: 'q', text_a: 'a:z:' }]);
+    const [streamed] = await collect(flow.streamDocs({ docs: [{ id: 'q', text: 'z' }], execEndpoint: '/run', returnType: tagged }));
+    expect(streamed).toEqual([{ id: 'q', text_a: 'a:z:' }]);
+    await expect(flow.executor.b!.post({ on: '/run', inputs: [{ id: 'q' }], returnType: tagged })).rejects.toThrow('b/run[0]: not a Tagged doc');
+  });
+
   it('offers executor[name].post for every deployment, raising executor errors', async () => {
     const flow = streamer(dag());
     expect(Object.keys(flow.executor).sort()).toEqual(['a', 'b', 'enc', 'join']);

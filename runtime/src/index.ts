@@ -17,6 +17,9 @@ export { ExecutorStreamer, type DocValidator, type PostOptions } from './streame
 export { EndpointDirectory, type DeploymentEndpoints } from './streamer/endpoint-directory.js';
 export { pipeline, type PipelineOptions } from './streamer/request-pipeline.js';
 
+export type { GatewayProtocol, ProtocolServer, ProtocolServerOptions, TlsFiles } from './protocols/protocol-server.js';
+export * from './protocols/http/index.js';
+
 export { ExecutorError, ExecutorNetworkError, ExecutorProtocolError } from './executor/errors.js';
 export { DeploymentClient, type CallOptions, type DeploymentClientOptions, type UnaryResult } from './executor/deployment-client.js';
 export { ConnectionPool, type ConnectionPoolOptions } from './executor/connection-pool.js';

@@ -19,6 +19,8 @@ export { pipeline, type PipelineOptions } from './streamer/request-pipeline.js';
 
 export type { GatewayProtocol, ProtocolServer, ProtocolServerOptions, TlsFiles } from './protocols/protocol-server.js';
 export * from './protocols/http/index.js';
+export * from './protocols/grpc/index.js';
+export * from './protocols/websocket/index.js';
 
 export { ExecutorError, ExecutorNetworkError, ExecutorProtocolError } from './executor/errors.js';
 export { DeploymentClient, type CallOptions, type DeploymentClientOptions, type UnaryResult } from './executor/deployment-client.js';

@@ -34,7 +34,7 @@ $(NODE_STAMP):
 	touch $@
 
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP): package-lock.json package.json runtime/package.json $(NODE_STAMP)
+$(DEPS_STAMP): package-lock.json package.json runtime/package.json generator/package.json $(NODE_STAMP)
 	@echo "==> npm ci (node $$(node --version))"
 	npm ci --no-audit --no-fund
 	touch $@
@@ -57,10 +57,12 @@ protos-lint: $(DEPS_STAMP)
 
 build: $(DEPS_STAMP)
 	npm run build -w runtime
+	npm run build -w generator
 
 # after `build`: bench/ and samples/ import the runtime package as users do (runtime/dist)
 typecheck: $(DEPS_STAMP)
 	tsc -p runtime --noEmit
+	tsc -p generator --noEmit
 	tsc -p test --noEmit
 	tsc -p samples --noEmit
 	tsc -p bench --noEmit
@@ -83,4 +85,4 @@ bench: setup build
 	vitest bench --run --project 'unit (bench)' bench/codec.bench.ts
 
 clean:
-	rm -rf runtime/dist node_modules .tools $(VENV)
+	rm -rf runtime/dist generator/dist node_modules .tools $(VENV)

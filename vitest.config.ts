@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['runtime/src/**/*.test.ts'],
+          include: ['runtime/src/**/*.test.ts', 'generator/src/**/*.test.ts'],
         },
       },
       {

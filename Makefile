@@ -68,6 +68,7 @@ typecheck: $(DEPS_STAMP)
 	tsc -p bench --noEmit
 
 test: setup protos-lint build typecheck
+	tsc -p samples
 	mkdir -p .test-tmp
 	vitest run --reporter=default --reporter=json --outputFile.json=.test-tmp/vitest.json
 	node scripts/test-summary.mjs .test-tmp/vitest.json

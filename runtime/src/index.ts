@@ -62,3 +62,26 @@ export { addReflection } from './grpc/reflection.js';
 export { rawService, type RawMethodShape } from './grpc/raw-service.js';
 export { runtimeInfo, type RuntimeInfo } from './info.js';
 export { RUNTIME_VERSION } from './version.js';
+
+// Gateways: base classes, the runtime that runs them, Jina's flags and config.yml, `jina ping`
+export { Gateway, type GatewayClass, type GatewayContext } from './gateway/gateway.js';
+export { FastifyBaseGateway, type FastifyApp, type FastifyAppSource } from './gateway/fastify-base-gateway.js';
+export { BuiltinGateway, BUILTIN_GATEWAY_NAMES, type BuiltinGatewayParams } from './gateway/builtin-gateway.js';
+export { GatewayHealth } from './gateway/gateway-health.js';
+export { startGateway, type RunningGateway, type StartGatewayOptions } from './gateway/start-gateway.js';
+export {
+  GATEWAY_FLAGS,
+  defaultGatewayArgs,
+  gatewayArgsFrom,
+  parseGatewayArgv,
+  type GatewayArgName,
+  type GatewayArgs,
+  type GatewayArgsInput,
+  type ParsedGatewayArgs,
+} from './gateway/gateway-args.js';
+export { loadGatewayConfig, parseGatewayConfig, type GatewayConfig } from './gateway/gateway-config.js';
+export { resolveGateway, type ResolvedGateway } from './gateway/gateway-uses.js';
+export type { Failure, Result } from './gateway/result.js';
+export { parsePingArgv, ping, type PingOptions, type PingReport, type PingTarget } from './cli/ping.js';
+export { runGatewayCommand } from './cli/gateway-command.js';
+export { runJinaCommand } from './cli/jina-command.js';

@@ -1,0 +1,214 @@
+/**
+ * The gateway runtime: what Jina's `GatewayRuntime` does for a gateway, in one function.
+ *
+ *   arguments (command line, code or config.yml) → logger → gateway class and its parameters
+ *   → ports (free ones for protocols given none) → the Flow's streamer (and JINA_STREAMER_ARGS)
+ *   → `new GatewayClass(params)` with the attributes injected → `setupServer()` → serving
+ *   → `runServer()` … until `stop()` (SIGTERM / SIGINT when `handleSignals`): not serving
+ *   → `shutdown()` (requests in flight answered, up to the grace period) → executor connections closed.
+ *
+ * Every step before serving returns a failure instead of throwing, and undoes what it started:
+ * a gateway that cannot start leaves no port bound and no connection open.
+ */
+import type { DestinationStream } from 'pino';
+import { GatewayStreamer, type GatewayStreamerOptions } from '../streamer/gateway-streamer.js';
+import { type GatewayArgName, type GatewayArgs, type GatewayArgsInput, gatewayArgsFrom, parseGatewayArgv } from './gateway-args.js';
+import { GatewayHealth } from './gateway-health.js';
+import { createGatewayLogger } from './gateway-logger.js';
+import { resolveGateway } from './gateway-uses.js';
+import { createGateway, type Gateway, type GatewayClass, globalTracerProvider } from './gateway.js';
+import { BuiltinGateway } from './builtin-gateway.js';
+import { freePort } from './free-port.js';
+import { fail, messageOf, ok, type Result } from './result.js';
+
+export interface StartGatewayOptions {
+  /** A command line as `jina gateway` takes it (without the command words). */
+  readonly argv?: readonly string[];
+  /** Or arguments from code (native values or command-line strings), over Jina's defaults. */
+  readonly args?: GatewayArgsInput;
+  /** A class to run instead of `--uses`. */
+  readonly gatewayClass?: GatewayClass;
+  /** Constructor parameters of `gatewayClass` (`--uses-with` goes over them). */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Base of relative paths (`--uses`, `--py-modules`). Default: the working directory. */
+  readonly cwd?: string;
+  /** Environment read for JINA_LOG_LEVEL / JINA_LOG_CONFIG and written with JINA_STREAMER_ARGS. Default: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where logs go (default: stdout). */
+  readonly logDestination?: DestinationStream;
+  /** Time shutdown may spend answering requests in flight, in ms. Default 30 000 (Kubernetes' default grace period). */
+  readonly shutdownGraceMs?: number;
+  /** Stop on SIGTERM / SIGINT (the command line does). Default false. */
+  readonly handleSignals?: boolean;
+}
+
+export interface RunningGateway {
+  readonly gateway: Gateway<object>;
+  readonly streamer: GatewayStreamer;
+  /** The arguments it runs with (config.yml applied, free ports filled in). */
+  readonly args: Readonly<GatewayArgs>;
+  readonly ports: readonly number[];
+  readonly warnings: readonly string[];
+  /** Resolves when the gateway serves the Flow (built-in gateway: endpoint discovery done). */
+  readonly ready: Promise<void>;
+  /** Resolves once the gateway stopped (after `stop()`, or when `runServer()` ended by itself). */
+  readonly done: Promise<void>;
+  /** Not serving, then `shutdown()` (requests in flight answered), then connections closed. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+
+export async function startGateway(options: StartGatewayOptions = {}): Promise<Result<RunningGateway>> {
+  const env = options.env ?? process.env;
+  const parsed = readArgs(options);
+  if (!parsed.ok) return parsed;
+  const resolved = await resolveGateway(parsed.value.args, {
+    given: parsed.value.given,
+    cwd: options.cwd,
+    gatewayClass: options.gatewayClass,
+    params: options.params,
+  });
+  if (!resolved.ok) return resolved;
+  const args = structuredClone(resolved.value.args);
+
+  const created = await createGatewayLogger(args, env, options.logDestination);
+  if (!created.ok) return created;
+  const logger = created.value.logger;
+  const warnings = [...parsed.value.warnings, ...resolved.value.warnings, ...created.value.warnings];
+  for (const warning of warnings) logger.warn(warning);
+
+  if (!args.proxy) {
+    // Jina's rule: proxies of the environment must not capture gateway → executor traffic
+    delete env.http_proxy;
+    delete env.https_proxy;
+  }
+  try {
+    while (args.ports.length < args.protocols.length) args.ports.push(await freePort(args.host));
+  } catch (error) {
+    return fail(`--host ${args.host}: cannot pick a free port (${messageOf(error)})`, error);
+  }
+
+  const streamerOptions = streamerOptionsFrom(args);
+  let streamer: GatewayStreamer;
+  try {
+    streamer = new GatewayStreamer(streamerOptions);
+  } catch (error) {
+    return fail(messageOf(error), error);
+  }
+  // What Jina's gateway writes, so that GatewayStreamer.get() works in the gateway's own code
+  env.JINA_STREAMER_ARGS = GatewayStreamer.argsFor(streamerOptions);
+
+  const health = new GatewayHealth();
+  const abort = new AbortController();
+  const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  let gateway: Gateway<object>;
+  try {
+    gateway = createGateway(resolved.value.gatewayClass, {
+      name: args.name,
+      logger,
+      streamer,
+      runtimeArgs: args,
+      tracerProvider: globalTracerProvider(),
+      health,
+      signal: abort.signal,
+      shutdownGraceMs,
+      params: resolved.value.params,
+    });
+  } catch (error) {
+    streamer.close();
+    return fail(`${resolved.value.gatewayClass.name}: its constructor failed: ${messageOf(error)}`, error);
+  }
+
+  const className = resolved.value.gatewayClass.name;
+  try {
+    await gateway.setupServer();
+  } catch (error) {
+    abort.abort();
+    await gateway.shutdown().catch(() => undefined);
+    streamer.close();
+    return fail(`${className}.setupServer() failed: ${messageOf(error)}`, error);
+  }
+  health.setServing(true);
+  const ready = gateway instanceof BuiltinGateway ? gateway.ready : Promise.resolve();
+  ready.catch(() => undefined);
+  logger.info({ protocols: args.protocols, ports: args.ports, host: args.host }, `${className} started: ${args.protocols.map((protocol, index) => `${protocol} on ${args.host}:${args.ports[index]}`).join(', ')}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      health.setServing(false);
+      abort.abort();
+      try {
+        await gateway.shutdown();
+      } catch (error) {
+        logger.error({ err: error }, `${className}.shutdown() failed`);
+      }
+      await running;
+    })();
+    return stopping;
+  };
+
+  let removeSignals = (): void => undefined;
+  if (options.handleSignals === true) {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info(`${signal}: stopping; answering requests in flight (up to ${shutdownGraceMs / 1000} s)`);
+      void stop();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    removeSignals = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    };
+  }
+
+  const running = (async () => {
+    try {
+      await gateway.runServer();
+    } catch (error) {
+      logger.error({ err: error }, `${className}.runServer() failed`);
+      process.exitCode ??= 1;
+    }
+  })();
+  const done = running.then(async () => {
+    // runServer() may end by itself (its server closed): shut down what is left
+    if (stopping === undefined) await stop();
+    else await stopping;
+    streamer.close();
+    removeSignals();
+    logger.info(`${className} stopped`);
+  });
+
+  return ok({ gateway, streamer, args, ports: args.ports, warnings, ready, done, stop });
+}
+
+function readArgs(options: StartGatewayOptions): Result<{ args: GatewayArgs; given: ReadonlySet<GatewayArgName>; warnings: readonly string[] }> {
+  if (options.argv !== undefined && options.args !== undefined) return fail('startGateway: give argv or args, not both');
+  if (options.argv !== undefined) {
+    const parsed = parseGatewayArgv(options.argv);
+    if (!parsed.ok) return parsed;
+    return ok(parsed.value);
+  }
+  const input = options.args ?? {};
+  const fromCode = gatewayArgsFrom(input);
+  if (!fromCode.ok) return fromCode;
+  const given = new Set(Object.keys(input).filter((key) => input[key as GatewayArgName] !== undefined) as GatewayArgName[]);
+  return ok({ args: fromCode.value.args, given, warnings: fromCode.value.warnings });
+}
+
+function streamerOptionsFrom(args: GatewayArgs): GatewayStreamerOptions {
+  return {
+    graphDescription: args.graphDescription,
+    graphConditions: args.graphConditions,
+    deploymentsAddresses: args.deploymentsAddresses,
+    deploymentsMetadata: args.deploymentsMetadata,
+    deploymentsNoReduce: args.deploymentsNoReduce,
+    // Jina: 0 or absent means no deadline
+    timeoutSend: args.timeoutSend === 0 ? undefined : args.timeoutSend,
+    retries: args.retries,
+    compression: args.compression,
+    prefetch: args.prefetch,
+    grpcChannelOptions: args.grpcChannelOptions as GatewayStreamerOptions['grpcChannelOptions'],
+  };
+}

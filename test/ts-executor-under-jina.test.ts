@@ -2,9 +2,12 @@
  * Our TypeScript executor is a drop-in for a Python one: Jina's own gateway (from .venv) discovers
  * it through reflection and endpoint discovery, rebuilds its models from our schemas, and the
  * official Jina Python Client gets the right documents through it, over gRPC and HTTP.
+ *
+ * And the whole stack ours: the built-in gateway of `startGateway` (gRPC, HTTP and WebSocket at
+ * once, one port each) in front of the same executor gives the Jina Client the same documents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExecutorServer, NdArray, serveExecutor, type Doc, type DocModel } from '../runtime/src/index.js';
+import { type ExecutorServer, NdArray, type RunningGateway, serveExecutor, startGateway, type Doc, type DocModel } from '../runtime/src/index.js';
 import { type JinaGateway, runJinaPython, singleNodeGraph, startJinaGateway } from './support/jina.js';
 import { useProcessRegistry } from './support/processes.js';
 
@@ -39,6 +42,7 @@ const EMBEDDED_DOC: DocModel = {
 
 let server: ExecutorServer;
 const gateways = {} as Record<'grpc' | 'http', JinaGateway>;
+let ours: RunningGateway | undefined;
 
 beforeAll(async () => {
   server = await serveExecutor({
@@ -72,9 +76,18 @@ beforeAll(async () => {
   ]);
   gateways.grpc = grpc;
   gateways.http = http;
+  const started = await startGateway({
+    args: { graphDescription: graph, deploymentsAddresses: addresses, host: '127.0.0.1', protocols: ['grpc', 'http', 'websocket'] },
+    logDestination: { write: () => undefined },
+    env: {},
+  });
+  if (!started.ok) throw new Error(started.error.message);
+  ours = started.value;
+  await ours.ready;
 });
 
 afterAll(async () => {
+  await ours?.stop();
   await server?.close(500);
 });
 
@@ -116,6 +129,18 @@ describe('Jina gateway in front of our TypeScript executor', () => {
       { id: 'b', text: '', embedding: [0, 1, 2, 3], dtype: protocol === 'grpc' ? 'float32' : expect.any(String), length: 0 },
     ]);
     // the executor's error reaches the Python client, named
+    expect(result.failure).toMatch(/ts says no/);
+  });
+});
+
+describe('our built-in gateway in front of our TypeScript executor', () => {
+  it.each(['grpc', 'http', 'websocket'] as const)('answers the Jina Client over %s as Jina\'s gateway does', async (protocol) => {
+    const port = ours!.ports[ours!.args.protocols.indexOf(protocol)]!;
+    const result = await runJinaPython<{ docs: unknown[]; failure: string | null }>(CLIENT_SCRIPT, { host: '127.0.0.1', port, protocol });
+    expect(result.docs).toEqual([
+      { id: 'a', text: 'hello', embedding: [5, 1, 2, 3], dtype: protocol === 'http' ? expect.any(String) : 'float32', length: 5 },
+      { id: 'b', text: '', embedding: [0, 1, 2, 3], dtype: protocol === 'http' ? expect.any(String) : 'float32', length: 0 },
+    ]);
     expect(result.failure).toMatch(/ts says no/);
   });
 });

@@ -31,9 +31,21 @@ export function compressionAlgorithm(name: string | undefined): number | undefin
   return algorithm;
 }
 
-/** Jina's defaults, then the user's options (`--grpc-channel-options`), then compression. */
+/**
+ * Channels to executors ping every 6 minutes, not every 10 s as Jina's options say. A Python
+ * executor's gRPC server (grpc-core) tolerates a ping without data at most every 5 minutes
+ * (`grpc.http2.min_recv_ping_interval_without_data_ms`; Jina's `grpc.http1.*` spellings do not
+ * change it) and answers the third early one with GOAWAY "too_many_pings", which grpc-js turns
+ * into RESOURCE_EXHAUSTED for every call on the connection: any executor call longer than ~40 s
+ * failed. Jina's own gateway escapes this only because grpc-core clients stop after 2 pings
+ * without data (`grpc.http2.max_pings_without_data`, which grpc-js does not implement).
+ * Measured: test/keepalive.test.ts.
+ */
+export const EXECUTOR_KEEPALIVE_TIME_MS = 360_000;
+
+/** Jina's defaults (keepalive as above), then the user's options (`--grpc-channel-options`), then compression. */
 export function channelOptions(user: ChannelOptions = {}, compression?: string): ChannelOptions {
-  const options: ChannelOptions = { ...JINA_DEFAULT_GRPC_OPTIONS, ...user };
+  const options: ChannelOptions = { ...JINA_DEFAULT_GRPC_OPTIONS, 'grpc.keepalive_time_ms': EXECUTOR_KEEPALIVE_TIME_MS, ...user };
   const algorithm = compressionAlgorithm(compression);
   if (algorithm !== undefined) options['grpc.default_compression_algorithm'] = algorithm;
   return options;

@@ -1,6 +1,7 @@
 /** create-gateway: the public face of the generator package. */
 export const GENERATOR_PACKAGE = 'create-gateway';
 
-// Introspection sources and the project writer (reconcile: manifest, all or nothing)
+// Introspection sources, scaffolds (templates/) and the project writer (reconcile: manifest, all or nothing)
 export * from './introspect/index.js';
 export * from './reconcile/index.js';
+export * from './scaffold/index.js';

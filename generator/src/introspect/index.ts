@@ -4,3 +4,4 @@ export { checkAddress, checkDeploymentName, checkUniqueNames, parseExecutorOptio
 export { parseFlowYaml, readFlowYaml, type FlowDeployments } from './flow-yaml.js';
 export { readGatewayFlags, type GraphDeployments } from './gateway-flags.js';
 export { describeSource, type DeploymentTarget, type SchemaSource } from './sources.js';
+export { DEFAULT_DISCOVERY_TIMEOUT_MS, discoverDeployments, type DiscoverOptions, type RawDiscovery } from './discover.js';

@@ -5,3 +5,4 @@ export const GENERATOR_PACKAGE = 'create-gateway';
 export * from './introspect/index.js';
 export * from './reconcile/index.js';
 export * from './scaffold/index.js';
+export * from './cli/index.js';

@@ -3,6 +3,7 @@ import { canonicalJson, sortKeys, withoutRandomIdExamples } from './canonical-js
 import { checkUniqueNames, parseExecutorOption } from './executor-option.js';
 import { parseFlowYaml } from './flow-yaml.js';
 import { readGatewayFlags } from './gateway-flags.js';
+import { checkSchemaFileShape } from './schema-shape.js';
 
 describe('--executor name=address', () => {
   it('parses one address or replicas', () => {
@@ -121,5 +122,21 @@ describe('canonical schema JSON', () => {
     expect(Object.keys(sortKeys(schema) as object)).toEqual(['$defs', 'a', 'b']);
     expect(canonicalJson(schema)).toBe(canonicalJson(JSON.parse(JSON.stringify({ $defs: schema.$defs, b: 1, a: schema.a }))));
     expect(canonicalJson(schema).endsWith('}\n')).toBe(true);
+  });
+});
+
+describe('schema file shape', () => {
+  const endpoint = { input: { name: 'A', model: {} }, output: { name: 'B', model: {} }, is_generator: false, is_singleton_doc: false, parameters: { name: null, model: null } };
+  it('accepts discovery answers (parameters may be missing, as from docarray-v1 executors)', () => {
+    const { parameters: _dropped, ...withoutParameters } = endpoint;
+    expect(checkSchemaFileShape({ enc: { endpoints: ['/a'], write_endpoints: [], schemas: { '/a': endpoint, '/b': withoutParameters } } }, 'f.json').ok).toBe(true);
+  });
+  it('names the executor, the endpoint and the JSON path', () => {
+    const flag = checkSchemaFileShape({ 'my-enc': { endpoints: [], schemas: { '/a': { ...endpoint, is_generator: 'yes' } } } }, 'f.json');
+    expect(!flag.ok && flag.error.message).toBe('f.json: $["my-enc"].schemas["/a"].is_generator: executor "my-enc", endpoint "/a": expected true or false');
+    const endpoints = checkSchemaFileShape({ enc: { endpoints: '/a', schemas: {} } }, 'f.json');
+    expect(!endpoints.ok && endpoints.error.message).toBe('f.json: $.enc.endpoints: executor "enc": expected a list of endpoint names');
+    const empty = checkSchemaFileShape({}, 'f.json');
+    expect(!empty.ok && empty.error.message).toBe('f.json: $: no executor');
   });
 });

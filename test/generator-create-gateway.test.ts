@@ -291,6 +291,13 @@ describe('the generated project', () => {
         ['d1', 5, [5, 1, 2]],
         ['d2', 14, [14, 1, 2]],
       ]);
+      const bad = await fetch(`http://127.0.0.1:${port}/service`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data: 'd3' }),
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toMatch(/^data: expected a list of documents/);
     } finally {
       await gateway.stop();
     }

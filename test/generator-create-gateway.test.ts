@@ -319,3 +319,20 @@ describe('the generated project', () => {
     for (const file of generated) expect((await stat(path.join(project, file))).mtime.getTime(), file).toBe(past.getTime());
   });
 });
+
+describe('a project for recursive and deeply nested models', () => {
+  it('links the runtime (--runtime link), installs, type-checks and passes its own tests against the executor', async () => {
+    const project = path.join(base, 'trees-gw');
+    const result = await createGateway([project, '--executor', `trees=${jina.trees.address}`, '--runtime', 'link']);
+    expect(result.code, result.output).toBe(0);
+    const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['@jina-ts/runtime']).toBe(`file:${path.join(REPO_ROOT, 'runtime')}`);
+    // /service calls /deep (a four-level chain) with an example doc built from its schema
+    expect(await readFile(path.join(project, 'src', 'gateway.test.ts'), 'utf8')).toContain('{"level1":{"level2":{"level3":{"label":"example"}}}}');
+    await runCommandOk('npm', ['install', ...NPM_FLAGS], { cwd: project, timeoutMs: 120_000 });
+    await runCommandOk('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: project });
+    const tested = await runCommandOk('npm', ['test'], { cwd: project, env: JINA_ENV });
+    expect(tested.stdout).toMatch(/pass [1-9]/);
+    expect(tested.stdout).toMatch(/fail 0/);
+  });
+});

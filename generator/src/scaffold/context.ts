@@ -33,7 +33,8 @@ export interface ScaffoldContext {
   readonly nodeMajor: number;
   readonly runtimeSpec: string;
   readonly vendorTarball: string | undefined;
-  readonly versions: { readonly typescript: string; readonly typesNode: string; readonly fastify: string };
+  /** ajv: the runtime of the generated standalone validators (src/gen); fastify: FastifyBaseGateway's app. */
+  readonly versions: { readonly typescript: string; readonly typesNode: string; readonly fastify: string; readonly ajv: string };
   readonly executors: readonly ExecutorView[];
   /** What `POST /service` calls: the first request-response endpoint. */
   readonly service: { readonly executor: ExecutorView; readonly endpoint: EndpointView; readonly exampleJson: string } | undefined;
@@ -97,6 +98,7 @@ export function scaffoldContext(input: ContextInput): ScaffoldContext {
       typescript: PROJECT_TOOLCHAIN.typescript,
       typesNode: PROJECT_TOOLCHAIN.typesNode,
       fastify: input.runtime.dependencies.fastify ?? '5',
+      ajv: input.runtime.dependencies.ajv ?? '8',
     },
     executors,
     service,

@@ -11,15 +11,15 @@
  * - constructor parameters from `with:` and `--uses-with`, and an unknown one refused by name;
  * - SIGTERM while 100 requests are in flight: every one is answered before the process exits 0.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ping } from '../runtime/src/cli/ping.js';
 import { JINA_ENV, type JinaExecutor, REPO_ROOT, runJinaPython, startJinaExecutor } from './support/jina.js';
 import { freePorts } from './support/ports.js';
 import { type ManagedProcess, startProcess, useProcessRegistry } from './support/processes.js';
+import { makeTestCertificate } from './support/tls.js';
 
 useProcessRegistry();
 
@@ -144,13 +144,7 @@ output(c.post('/work', inputs=DocList[StampDoc]([StampDoc(text='k8s')]), paramet
 
 describe('several protocols at once, one port each, over TLS', () => {
   it('the Jina Client reaches grpc, http and websocket with a certificate made here; health checks go to the first port', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'jina-ts-gateway-tls-'));
-    const certFile = path.join(dir, 'cert.pem');
-    const keyFile = path.join(dir, 'key.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile,
-    ], { stdio: 'ignore' });
+    const { dir, certFile, keyFile } = makeTestCertificate('jina-ts-gateway-tls-');
     const ports = await freePorts(3);
     const gateway = await startJinaShim(
       'jina gateway (3 protocols, TLS)',

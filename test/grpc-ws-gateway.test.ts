@@ -17,9 +17,8 @@
  * now and then through Jina's own gRPC gateway (1 post in 12 in one run; faulthandler shows the
  * client waiting in `post`), never through ours; it is checked against ours only.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +38,7 @@ import {
   venvPython,
 } from './support/jina.js';
 import { useProcessRegistry } from './support/processes.js';
+import { makeTestCertificate } from './support/tls.js';
 
 useProcessRegistry();
 
@@ -294,13 +294,7 @@ output(out)
 
 describe('TLS', () => {
   it('the Jina client reaches both gateways over TLS (grpcs, wss) with a certificate made here', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'jina-ts-grpc-ws-tls-'));
-    const certFile = path.join(dir, 'cert.pem');
-    const keyFile = path.join(dir, 'key.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile,
-    ], { stdio: 'ignore' });
+    const { dir, certFile, keyFile } = makeTestCertificate('jina-ts-grpc-ws-tls-');
     const streamer = new GatewayStreamer({ graphDescription: singleNodeGraph('echo'), deploymentsAddresses: { echo: executors.echo.addresses } });
     streamers.push(streamer);
     const options = { streamer, host: '127.0.0.1', port: 0, logger, prefetch: 1000, tls: { certFile, keyFile } };

@@ -185,7 +185,8 @@ function resolve(schema: Schema, root: unknown): Schema {
   return current;
 }
 
-function pointer(root: unknown, ref: string): unknown {
+/** The node a local JSON pointer (`#/components/schemas/X`) names in `root`, if any. */
+export function pointer(root: unknown, ref: string): unknown {
   if (!ref.startsWith('#/')) return undefined;
   let node: unknown = root;
   for (const raw of ref.slice(2).split('/')) {

@@ -8,7 +8,7 @@
  * field by field (json-schema-diff.ts). Response codes that appear or disappear count too:
  * a removed success response breaks clients, a new one does not.
  */
-import { diffJsonSchemas, type FieldChange } from './json-schema-diff.js';
+import { diffJsonSchemas, type FieldChange, pointer } from './json-schema-diff.js';
 
 export type OperationChangeKind = 'operation-removed' | 'operation-added' | 'response-removed' | 'response-added';
 
@@ -126,17 +126,6 @@ function jsonBody(body: unknown, root: unknown): unknown {
   const content = resolved.content;
   const media = content['application/json'] ?? Object.entries(content).find(([type]) => type.includes('json'))?.[1];
   return isJson(media) ? media.schema : undefined;
-}
-
-function pointer(root: unknown, ref: string): unknown {
-  if (!ref.startsWith('#/')) return undefined;
-  let node: unknown = root;
-  for (const raw of ref.slice(2).split('/')) {
-    const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
-    if (!isJson(node) || !Object.hasOwn(node, key)) return undefined;
-    node = node[key];
-  }
-  return node;
 }
 
 function isJson(value: unknown): value is Json {

@@ -9,7 +9,8 @@ import { ExecutorError } from '../executor/errors.js';
 import type { JsonSchema } from '../wire/doc-schema.js';
 import type { Doc } from '../wire/doc.js';
 import { decodeResponse, decodeResponseDocs } from '../executor/response.js';
-import { encodeDocList } from '../wire/doc-codec.js';
+import { docFromProto, docToProto, encodeDocList } from '../wire/doc-codec.js';
+import { SingleDocumentRequestProto } from '../wire/gen/jina/jina.pb.js';
 import {
   dataContentFromDocList,
   encodeDataRequest,
@@ -34,6 +35,15 @@ export interface PostOptions<T = Doc> {
   inputSchema?: JsonSchema;
   /** Per-call deadline in ms, overriding --timeout-send. */
   timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface StreamDocOptions<T = Doc> {
+  /** The generator endpoint, e.g. "/stream". Default "/default". */
+  on?: string;
+  parameters?: Record<string, unknown>;
+  returnType?: DocValidator<T>;
+  inputSchema?: JsonSchema;
   signal?: AbortSignal;
 }
 
@@ -79,5 +89,30 @@ export class ExecutorStreamer {
     const validate = options.returnType;
     if (validate === undefined) return docs as T[];
     return docs.map((doc, index) => validate(doc, `${this.name}${on}[${index}]`));
+  }
+
+  /**
+   * One document to a generator endpoint of this deployment (Jina's `stream_doc`), yielding each
+   * document the executor yields. An executor error raises ExecutorError.
+   */
+  async *streamDoc<T = Doc>(input: Doc, options: StreamDocOptions<T> = {}): AsyncGenerator<T> {
+    const on = options.on ?? '/default';
+    const request = Buffer.from(
+      SingleDocumentRequestProto.encode({
+        header: { requestId: newRequestId(), status: undefined, execEndpoint: on, targetExecutor: this.name },
+        parameters: options.parameters ?? {},
+        routes: [],
+        document: docToProto(input, options.inputSchema),
+      }).finish(),
+    );
+    let index = 0;
+    for await (const bytes of this.pool.get(this.name).streamDoc(request, { endpoint: on, signal: options.signal })) {
+      const reply = SingleDocumentRequestProto.decode(bytes);
+      if (isErrorStatus(reply.header?.status)) throw new ExecutorError(reply.header!.status!, this.name);
+      if (reply.document === undefined) continue;
+      const doc = docFromProto(reply.document);
+      yield options.returnType === undefined ? (doc as T) : options.returnType(doc, `${this.name}${on}[${index}]`);
+      index++;
+    }
   }
 }

@@ -140,7 +140,7 @@ describe('docToProto: containers', () => {
     expect(node({ id: 'not-a-doc-id' })).toEqual(dict({ id: text('not-a-doc-id') }));
   });
 
-  it('with schema: nested models → doc, arrays of models → doc_array, sets, tuples, Dict[str, Model]', () => {
+  it('with schema: nested models → doc, arrays of models → a list of docs (List[Model]), sets, tuples, Dict[str, Model]', () => {
     const proto = docToProto(
       {
         id: 'd',
@@ -158,7 +158,7 @@ describe('docToProto: containers', () => {
         data: {
           id: text('d', 'id'),
           inner: doc({ id: text('i', 'id'), label: text('a'), weight: float(2), vec: f32([1, 2]) }),
-          inners: { content: { $case: 'docArray', value: { docs: [{ data: { label: text('b') } }, { data: { label: text('c') } }] } } },
+          inners: list('list', [doc({ label: text('b') }), doc({ label: text('c') })]),
           tags: dict({ k: dict({ nested: int(1) }) }),
           byName: dict({ x: doc({ label: text('d') }) }),
           ids: list('set', [int(3), int(1)]),
@@ -186,7 +186,7 @@ describe('docToProto: containers', () => {
     expect(() => docToProto({ a: { b: [new Date(0)] } } as unknown as Doc)).toThrow(/^a\.b\[0\]: unsupported value: a Date$/);
     expect(() => docToProto({ f: () => 1 } as unknown as Doc)).toThrow(/^f: unsupported value: function/);
     expect(() => docToProto({ a: markKind([1], 'dict') })).toThrow(/^a: an array cannot be marked 'dict'$/);
-    expect(() => docsToProto([{ inners: [{ x: 1 }, 5] } as unknown as Doc], MODEL)).toThrow(/^docs\[0\]\.inners\[1\]: expected a document object/);
+    expect(() => docsToProto([{ inners: markKind([{ x: 1 }, 5], 'doc_array') } as unknown as Doc], MODEL)).toThrow(/^docs\[0\]\.inners\[1\]: expected a document object/);
     const error = (() => {
       try {
         docToProto({ 'odd key': 2n ** 64n + 1n });

@@ -81,7 +81,7 @@ describe('docFromJson', () => {
       expect(doc.blob).toEqual(new TextEncoder().encode('héllo'));
       expect(kindOf(doc.inner as object)).toBe('doc');
       expect((doc.inner as Doc).vec).toBeInstanceOf(NdArray);
-      expect(kindOf(doc.inners as object)).toBe('doc_array');
+      expect(kindOf(doc.inners as object)).toBe('list'); // List[Inner]: docarray refuses a doc_array node there
       expect(((doc.inners as Doc[])[1]!.vec as NdArray).shape).toEqual([2]);
       expect(kindOf(doc.tags as object)).toBe('dict');
       expect(doc.tags).toEqual({ a: 1, b: { c: [1, 'x'] } });
@@ -92,7 +92,7 @@ describe('docFromJson', () => {
       // and it encodes to what docarray expects
       const proto = docToProto(doc, schema);
       expect(proto.data.inner?.content?.$case).toBe('doc');
-      expect(proto.data.inners?.content?.$case).toBe('docArray');
+      expect(proto.data.inners?.content?.$case).toBe('list');
       expect(proto.data.ids?.content?.$case).toBe('set');
       expect(proto.data.blob?.content?.$case).toBe('blob');
       expect(proto.data.embedding?.docarrayType?.value).toBe('ndarray');

@@ -86,7 +86,7 @@ describe('modelPlan', () => {
     const model = modelPlan(V1_SCHEMA);
     expect(kinds(model.field('embedding'))).toBe('tensor');
     expect(kinds(model.field('inner'))).toBe('doc<Inner>');
-    expect(kinds(model.field('inners'))).toBe('doc_array<Inner>');
+    expect(kinds(model.field('inners'))).toEqual({ list: 'doc<Inner>' });
     expect(kinds(model.field('url'))).toBe('string');
     expect(kinds(model.field('tags'))).toEqual({ dict: 'any' });
     expect(kinds(model.field('names'))).toEqual({ dict: 'string' });
@@ -127,7 +127,7 @@ describe('modelPlan', () => {
     const crossed = Struct.unwrap(Struct.decode(Struct.encode(Struct.wrap(V1_SCHEMA)).finish())) as JsonSchema;
     const model = modelPlan(crossed);
     expect(kinds(model.field('embedding'))).toBe('tensor');
-    expect(kinds(model.field('inners'))).toBe('doc_array<Inner>');
+    expect(kinds(model.field('inners'))).toEqual({ list: 'doc<Inner>' });
     expect(kinds(model.field('pair'))).toEqual({ tuple: ['integer', 'string'] });
   });
 
@@ -147,7 +147,7 @@ describe('modelPlan', () => {
   });
 
   it('compiles loose field schemas', () => {
-    expect(kinds(fieldPlan({ type: 'array', items: { $ref: '#/$defs/X' }, $defs: { X: { title: 'X', properties: {} } } }))).toBe('doc_array<X>');
+    expect(kinds(fieldPlan({ type: 'array', items: { $ref: '#/$defs/X' }, $defs: { X: { title: 'X', properties: {} } } }))).toEqual({ list: 'doc<X>' });
   });
 });
 

@@ -27,6 +27,9 @@ export type FieldPlan =
 
 export const ANY_PLAN: FieldPlan = { kind: 'any' };
 
+/** docarray's LegacyDocument (jina ≤ 3.33) and jina 3.34's LegacyDocumentJina: DocList fields chunks/matches. */
+const LEGACY_DOC_TITLES = new Set(['LegacyDocument', 'LegacyDocumentJina']);
+
 /** pydantic's marker for docarray tensor fields (`NdArray[128]`, `AnyEmbedding`, ...). */
 export const TENSOR_SHAPE_KEY = 'tensor/array shape';
 
@@ -169,7 +172,11 @@ class Compiler {
       return { kind: 'tuple', items: ANY_PLAN, prefix: s.items.map((item) => this.compile(item, depth + 1)) };
     }
     if (s.uniqueItems === true) return { kind: 'set', items };
-    if (items.kind === 'doc') return { kind: 'doc_array', model: items.model };
+    // A list of models is `List[Model]` (a `list` of `doc` nodes) for every model Jina 3.34 can
+    // describe: under pydantic 2 an executor with a `DocList[Model]` field fails endpoint
+    // discovery, and docarray refuses either node kind for the other field type. The one
+    // exception is the legacy document, sent as-is: its chunks/matches are DocLists.
+    if (items.kind === 'doc' && LEGACY_DOC_TITLES.has(items.model.schema.title as string)) return { kind: 'doc_array', model: items.model };
     return { kind: 'list', items };
   }
 

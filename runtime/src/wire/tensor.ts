@@ -98,12 +98,21 @@ export function dtypeOf(data: TensorData): string {
   return '<u8';
 }
 
-/** Builds an NdArray from a typed array: 1-D unless a shape is given, dtype from the array type. */
-export function tensor<T extends TensorData>(data: T, shape?: readonly number[], dtype?: string, typeTag?: string): NdArray<T> {
+/**
+ * Builds an NdArray from a typed array: 1-D unless a shape is given, dtype from the array type.
+ * The shape's literal type is kept (`tensor(data, [128])` has `shape: readonly [128]`), so a
+ * tensor fits a generated model field typed with the shape the executor declares.
+ */
+export function tensor<T extends TensorData, const S extends readonly number[] = readonly number[]>(
+  data: T,
+  shape?: S,
+  dtype?: string,
+  typeTag?: string,
+): NdArray<T> & { readonly shape: S } {
   const resolvedShape = shape ?? [data.length];
   const resolvedDtype = dtype === undefined ? dtypeOf(data) : parseDtype(dtype).str;
   checkData(data, resolvedShape, parseDtype(resolvedDtype));
-  return new NdArray(data, resolvedShape, resolvedDtype, typeTag);
+  return new NdArray(data, resolvedShape, resolvedDtype, typeTag) as NdArray<T> & { readonly shape: S };
 }
 
 /** A zero-filled tensor (what docarray makes of an empty buffer with a shape). */

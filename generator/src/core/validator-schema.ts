@@ -1,0 +1,79 @@
+/**
+ * TypeRef → the JSON Schema the return-type validators check, for documents in their decoded
+ * (in-memory) form: tensors are NdArray objects (`x-ndarray`, shape checked when declared), bytes
+ * are Uint8Arrays (`x-bytes`), nested docs are objects. Models are `definitions`, referenced by name.
+ * A field the model does not require may be missing or null.
+ */
+import type { ModelDef, TypeRef } from './ir.js';
+
+export type JsonSchemaObject = { [key: string]: unknown };
+
+export const NDARRAY_KEYWORD = 'x-ndarray';
+export const BYTES_KEYWORD = 'x-bytes';
+
+export function modelSchema(def: ModelDef): JsonSchemaObject {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const field of def.fields) {
+    const type = typeSchema(field.type);
+    properties[field.fieldName] = field.required ? type : nullable(type);
+    if (field.required) required.push(field.fieldName);
+  }
+  return { type: 'object', properties, ...(required.length === 0 ? {} : { required }) };
+}
+
+/** `T | null`: a type list for a plain scalar (one clear error message), else anyOf. */
+function nullable(schema: JsonSchemaObject): JsonSchemaObject {
+  const keys = Object.keys(schema);
+  if (keys.length === 1 && typeof schema.type === 'string') return schema.type === 'null' ? schema : { type: [schema.type, 'null'] };
+  if (keys.length === 0) return schema;
+  return { anyOf: [schema, { type: 'null' }] };
+}
+
+export function typeSchema(type: TypeRef): JsonSchemaObject {
+  switch (type.kind) {
+    case 'string':
+    case 'integer':
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return { type: type.kind };
+    case 'unknown':
+      return {};
+    case 'bytes':
+      return { [BYTES_KEYWORD]: true };
+    case 'tensor':
+      return { [NDARRAY_KEYWORD]: type.shape === undefined ? {} : { shape: type.shape.map((dim) => dim ?? -1) } };
+    case 'model':
+      return { $ref: `#/definitions/${type.model}` };
+    case 'array':
+      return { type: 'array', items: typeSchema(type.items) };
+    case 'tuple':
+      return { type: 'array', items: type.items.map(typeSchema), minItems: type.items.length, maxItems: type.items.length };
+    case 'dict':
+      return { type: 'object', additionalProperties: typeSchema(type.values) };
+    case 'literal':
+      return { enum: [...type.values] };
+    case 'union':
+      return { anyOf: type.options.map(typeSchema) };
+  }
+}
+
+/** The models a type refers to, directly. */
+export function referencedModels(type: TypeRef, into: Set<string>): void {
+  switch (type.kind) {
+    case 'model':
+      into.add(type.model);
+      return;
+    case 'array':
+      return referencedModels(type.items, into);
+    case 'tuple':
+      return type.items.forEach((item) => referencedModels(item, into));
+    case 'dict':
+      return referencedModels(type.values, into);
+    case 'union':
+      return type.options.forEach((option) => referencedModels(option, into));
+    default:
+      return;
+  }
+}

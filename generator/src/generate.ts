@@ -1,0 +1,36 @@
+/**
+ * The generator core: schema file → every generated file of a project (`src/gen/`, and later
+ * `openapi.json`, `protos/`). Pure: nothing is written here (reconcile writes, all or nothing);
+ * the same schemas always give byte-identical files.
+ */
+import type { GeneratedFile } from './cli/generator-core.js';
+import { emitExecutors } from './core/emit-executors.js';
+import { emitModels } from './core/emit-models.js';
+import { emitValidators } from './core/emit-validators.js';
+import { generatedHeader } from './core/generated-header.js';
+import { normalizeSchemas } from './core/normalize.js';
+import type { RawSchemaFile } from './introspect/schema-shape.js';
+import { ok, type Result } from './reconcile/outcome.js';
+
+export interface GenerateOptions {
+  readonly title?: string;
+  readonly description?: string;
+  readonly version?: string;
+  /** Where the schemas came from, for error messages. */
+  readonly source?: string;
+}
+
+export async function generateSources(schemas: RawSchemaFile, options: GenerateOptions = {}): Promise<Result<GeneratedFile[]>> {
+  const model = normalizeSchemas(schemas, options.source ?? 'schemas');
+  if (!model.ok) return model;
+  const files: GeneratedFile[] = [
+    emitModels(model.value),
+    ...emitValidators(model.value),
+    emitExecutors(model.value),
+    {
+      path: 'src/gen/index.ts',
+      content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\n`,
+    },
+  ];
+  return ok(files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+}

@@ -6,6 +6,7 @@
 import type { GeneratedFile } from './cli/generator-core.js';
 import { emitExecutors } from './core/emit-executors.js';
 import { emitModels } from './core/emit-models.js';
+import { emitRoutes } from './core/emit-routes.js';
 import { emitValidators } from './core/emit-validators.js';
 import { generatedHeader } from './core/generated-header.js';
 import { normalizeSchemas } from './core/normalize.js';
@@ -27,9 +28,10 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
     emitModels(model.value),
     ...emitValidators(model.value),
     emitExecutors(model.value),
+    emitRoutes(),
     {
       path: 'src/gen/index.ts',
-      content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\n`,
+      content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\nexport * from './routes.js';\n`,
     },
   ];
   return ok(files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));

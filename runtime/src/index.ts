@@ -15,6 +15,7 @@ export {
 } from './streamer/gateway-streamer.js';
 export { ExecutorStreamer, type DocValidator, type PostOptions, type StreamDocOptions as ExecutorStreamDocOptions } from './streamer/executor-streamer.js';
 export { bindExecutors, type BoundExecutor, type BoundPostOptions, type BoundStreamOptions, type EndpointDescriptor, type ExecutorDescriptors } from './streamer/typed-executors.js';
+export { executorRoutePath, registerExecutorRoutes } from './gateway/executor-routes.js';
 export { ReturnTypeError, jsonPath, type ValidationProblem } from './streamer/return-type-error.js';
 export { EndpointDirectory, type DeploymentEndpoints } from './streamer/endpoint-directory.js';
 export { pipeline, type PipelineOptions } from './streamer/request-pipeline.js';

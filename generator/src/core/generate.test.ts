@@ -158,14 +158,14 @@ describe('generateSources', () => {
   });
 
   it('names the executor, endpoint and JSON path of a schema it cannot map, and parseSchemaFile refuses it', async () => {
-    const bad = structuredClone(V2) as { encoder: { schemas: Record<string, { output: { model: { properties: Record<string, unknown> } } }> } };
+    const bad = structuredClone(V2) as unknown as { encoder: { schemas: Record<string, { output: { model: { properties: Record<string, unknown> } } }> } };
     bad.encoder.schemas['/foo']!.output.model.properties.score = { type: 'decimal' };
     const result = await generateSources(bad as unknown as RawSchemaFile, { source: 'schemas.json' });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.message).toBe(
       'schemas.json: executor "encoder", endpoint "/foo": $.encoder.schemas["/foo"].output.model.properties.score.type: unknown JSON Schema type "decimal"',
     );
-    const dangling = structuredClone(V2) as typeof bad;
+    const dangling = structuredClone(V2) as unknown as typeof bad;
     dangling.encoder.schemas['/foo']!.output.model.properties.inner = { $ref: '#/$defs/Nowhere' };
     const parsed = parseSchemaFile(dangling, 'saved.json');
     expect(!parsed.ok && parsed.error.message).toMatch(/^saved\.json: executor "encoder", endpoint "\/foo": \$\.encoder\.schemas\["\/foo"\]\.output\.model\.properties\.inner\.\$ref: \$ref "#\/\$defs\/Nowhere" points to no definition/);

@@ -3,6 +3,7 @@
  * and endpoints from the schema file (in a stable order), the runtime dependency and versions.
  */
 import path from 'node:path';
+import { executorRoutePath } from '@jina-ts/runtime';
 import { exampleDoc } from './example-doc.js';
 import type { RuntimeDependency, RuntimePackage } from './runtime-dependency.js';
 import { DEFAULT_GATEWAY_PORT, PROJECT_TOOLCHAIN } from './versions.js';
@@ -37,7 +38,7 @@ export interface ScaffoldContext {
   readonly versions: { readonly typescript: string; readonly typesNode: string; readonly fastify: string; readonly ajv: string };
   readonly executors: readonly ExecutorView[];
   /** What `POST /service` calls: the first request-response endpoint. */
-  readonly service: { readonly executor: ExecutorView; readonly endpoint: EndpointView; readonly exampleJson: string } | undefined;
+  readonly service: { readonly executor: ExecutorView; readonly endpoint: EndpointView; readonly exampleJson: string; readonly routePath: string } | undefined;
   readonly deploymentsAddressesJson: string | undefined;
   readonly graphDescriptionJson: string | undefined;
 }
@@ -84,7 +85,11 @@ export function scaffoldContext(input: ContextInput): ScaffoldContext {
   const service =
     target === undefined
       ? undefined
-      : { ...target, exampleJson: JSON.stringify(exampleDoc(input.schemas[target.executor.name]!.schemas[target.endpoint.on]!.input.model)) };
+      : {
+          ...target,
+          exampleJson: JSON.stringify(exampleDoc(input.schemas[target.executor.name]!.schemas[target.endpoint.on]!.input.model)),
+          routePath: executorRoutePath(target.executor.name, target.endpoint.on),
+        };
   const hasAddresses = Object.keys(input.deploymentsAddresses).length > 0;
   return {
     packageName,

@@ -1,0 +1,197 @@
+/**
+ * The typed part of a generated project, end to end against real executors: Jina's embedder
+ * (NdArray[128] output), nested (`List[Inner]` field), kinds (a generator endpoint), params (a
+ * parameters model), and our TypeScript executor `liar`, which declares one output model and,
+ * asked to, returns documents that break it.
+ *
+ * - the project compiles, and user code with a misspelt endpoint, a wrong input shape and a read
+ *   of a field the output lacks does not: tsc names each line;
+ * - served with `jina gateway --uses config.yml`, the typed routes of src/gen/routes.ts answer
+ *   with the executors' documents (tensors, nested lists, streams, parameters); the liar's bad
+ *   document is caught by the return-type validator with the executor and the JSON path (502),
+ *   bad parameters and bodies are 400s naming the path.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Doc, type DocModel, type ExecutorServer, NdArray, serveExecutor } from '../runtime/src/index.js';
+import { runCommand, runCommandOk } from './support/commands.js';
+import { EXECUTORS, httpRootOk, JINA_ENV, type JinaExecutor, REPO_ROOT, startJinaExecutor } from './support/jina.js';
+import { freePort } from './support/ports.js';
+import { type ManagedProcess, startProcess, useProcessRegistry } from './support/processes.js';
+
+useProcessRegistry();
+
+const CLI = path.join(REPO_ROOT, 'generator', 'dist', 'cli', 'main.js');
+const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
+
+const SCORED: DocModel = {
+  name: 'Scored',
+  schema: {
+    title: 'Scored',
+    type: 'object',
+    properties: {
+      id: { title: 'Id', anyOf: [{ type: 'string' }, { type: 'null' }] },
+      text: { title: 'Text', anyOf: [{ type: 'string' }, { type: 'null' }], default: null },
+      embedding: { title: 'Embedding', type: 'array', items: { type: 'number' }, 'tensor/array shape': '[3]' },
+      score: { title: 'Score', type: 'number' },
+    },
+    required: ['embedding', 'score'],
+  },
+};
+
+let base: string;
+let project: string;
+let liar: ExecutorServer;
+const jina: Record<'embedder' | 'nested' | 'kinds' | 'params', JinaExecutor> = {} as never;
+let gateway: ManagedProcess | undefined;
+let url: string;
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), 'typed-gateway-e2e-'));
+  const [embedder, nested, kinds, params] = await Promise.all([
+    startJinaExecutor({ name: 'embedder', ...EXECUTORS.embedder }),
+    startJinaExecutor({ name: 'nested', ...EXECUTORS.nested }),
+    startJinaExecutor({ name: 'kinds', ...EXECUTORS.kinds }),
+    startJinaExecutor({ name: 'params', ...EXECUTORS.params }),
+  ]);
+  Object.assign(jina, { embedder, nested, kinds, params });
+  liar = await serveExecutor({
+    name: 'liar',
+    className: 'Liar',
+    host: '127.0.0.1',
+    endpoints: {
+      '/score': {
+        input: SCORED,
+        output: SCORED,
+        // honest unless the text says otherwise: then a 2-d embedding and a string score
+        handler: (docs: Doc[]) =>
+          docs.map((doc) =>
+            doc.text === 'lie'
+              ? { id: doc.id ?? null, text: 'lie', embedding: new NdArray(Float32Array.from([1, 2]), [2], '<f4'), score: 'high' }
+              : { id: doc.id ?? null, text: doc.text ?? null, embedding: new NdArray(Float32Array.from([1, 2, 3]), [3], '<f4'), score: 0.5 },
+          ),
+      },
+    },
+  });
+  project = path.join(base, 'typed-gw');
+  const flags = [`liar=${liar.address}`, ...Object.values(jina).map((executor) => `${executor.name}=${executor.address}`)].flatMap((spec) => ['--executor', spec]);
+  const created = await runCommand(process.execPath, [CLI, project, ...flags, '--runtime', 'link'], { cwd: base, env: JINA_ENV, timeoutMs: 60_000 });
+  if (created.code !== 0) throw new Error(`create-gateway failed\n${created.output}`);
+  await runCommandOk('npm', ['install', ...NPM_FLAGS], { cwd: project, timeoutMs: 120_000 });
+}, 240_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await liar?.close(500);
+  await Promise.all(Object.values(jina).map((executor) => executor.stop()));
+  if (base !== undefined) await rm(base, { recursive: true, force: true });
+});
+
+describe('typed executor map', () => {
+  it('compiles as generated, and names each broken line of user code', async () => {
+    await runCommandOk('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: project });
+    const broken = path.join(project, 'src', 'broken.ts');
+    await writeFile(
+      broken,
+      [
+        "import { typedExecutors } from './gen/index.js';",
+        "import type { ExecutorStreamer } from '@jina-ts/runtime';",
+        'export async function broken(executor: Readonly<Record<string, ExecutorStreamer>>): Promise<unknown> {',
+        '  const executors = typedExecutors(executor);',
+        "  await executors.embedder.post({ on: '/embed23', inputs: [] });",
+        "  await executors.nested.post({ on: '/nested', inputs: [{ title: 't', inner: { label: 'l', value: 'one' }, items: [] }] });",
+        "  const [embedded] = await executors.embedder.post({ on: '/embed32', inputs: [{ text: 'x' }] });",
+        '  return embedded!.rank;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const checked = await runCommand('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: project });
+      expect(checked.code).not.toBe(0);
+      const errors = checked.stdout.split('\n').filter((line) => line.startsWith('src/broken.ts('));
+      expect(errors.map((line) => /^src\/broken\.ts\((\d+),/.exec(line)![1])).toEqual(['5', '6', '8']);
+      expect(errors[0]).toMatch(/"\/embed23"/);
+      expect(errors[1]).toMatch(/Type 'string' is not assignable to type 'number'/);
+      expect(errors[2]).toMatch(/Property 'rank' does not exist on type 'EmbeddedDoc'/);
+    } finally {
+      await rm(broken);
+    }
+  });
+});
+
+describe('typed routes, served', () => {
+  beforeAll(async () => {
+    await runCommandOk('npm', ['run', 'build'], { cwd: project });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const addresses = Object.fromEntries([['liar', [liar.address]], ...Object.values(jina).map((executor) => [executor.name, [executor.address]])]);
+    gateway = await startProcess({
+      name: `typed-gw :${port}`,
+      command: path.join(project, 'node_modules', '.bin', 'jina'),
+      args: ['gateway', '--uses', 'config.yml', '--host', '127.0.0.1', '--port', String(port), '--deployments-addresses', JSON.stringify(addresses)],
+      cwd: project,
+      env: JINA_ENV,
+      ready: async (_proc, signal) => {
+        while (!signal.aborted && !(await httpRootOk(port, 500))) await new Promise((resolve) => setTimeout(resolve, 100));
+      },
+      readyTimeoutMs: 30_000,
+    });
+  }, 120_000);
+
+  const post = async (route: string, body: unknown) => {
+    const response = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  };
+
+  it('answers with the executors\' documents: a 128-d tensor, a List[Inner] field, parameters', async () => {
+    const embedded = await post('/embedder/embed32', { data: [{ text: 'hello' }] });
+    expect(embedded.status, embedded.text).toBe(200);
+    const [doc] = embedded.json().data as Array<{ embedding: number[]; score: number; text: string }>;
+    expect(doc!.embedding).toHaveLength(128);
+    expect(doc!.text).toBe('hello');
+
+    const nested = await post('/nested/nested', { data: [{ title: 't', inner: { label: 'l', value: 1 }, items: [{ label: 'm', value: 2 }] }] });
+    expect(nested.status, nested.text).toBe(200);
+    const [outer] = nested.json().data as Array<{ title: string; inner: { value: number }; items: Array<{ label: string; value: number }> }>;
+    expect(outer!.title).toBe('T');
+    expect(outer!.items.map((item) => [item.label, item.value])).toEqual([
+      ['m', 20],
+      ['count', 1],
+    ]);
+
+    const params = await post('/params/params', { data: [{ text: 'a' }], parameters: { k: 7 } });
+    expect(params.status, params.text).toBe(200);
+    expect((params.json().data as Array<{ k: number }>)[0]!.k).toBe(7);
+  });
+
+  it('streams a generator endpoint as server-sent events', async () => {
+    const streamed = await post('/kinds/stream', { data: [{ text: 'x' }] });
+    expect(streamed.status).toBe(200);
+    const events = streamed.text.split('\n\n').filter((event) => event.startsWith('data: ')).map((event) => (JSON.parse(event.slice(6)) as { text: string }).text);
+    expect(events).toEqual(['x-0', 'x-1', 'x-2']);
+  });
+
+  it('catches a document that breaks the declared output model, naming the executor and the path', async () => {
+    const honest = await post('/liar/score', { data: [{ text: 'truth' }] });
+    expect(honest.status, honest.text).toBe(200);
+    const lied = await post('/liar/score', { data: [{ text: 'fine' }, { text: 'lie' }] });
+    expect(lied.status).toBe(502);
+    expect(lied.json()).toEqual({
+      executor: 'liar',
+      error: 'liar /score returned a document that is not a valid Scored: liar/score[1].embedding: must be a tensor of shape [3]; liar/score[1].score: must be number',
+    });
+  });
+
+  it('answers 400 naming the path for bad parameters and bad documents', async () => {
+    const badParameters = await post('/params/params', { data: [], parameters: { k: 'many' } });
+    expect(badParameters.status).toBe(400);
+    expect(badParameters.json().error).toBe('the parameters for params /params are not a valid Params: parameters.k: must be integer,null');
+    const badDoc = await post('/nested/nested', { data: [{ title: 't', inner: 'not a doc', items: [] }] });
+    expect(badDoc.status).toBe(400);
+    expect(badDoc.json().error).toMatch(/^data\[0\]\.inner: /);
+  });
+});

@@ -8,10 +8,10 @@
  * 3. `npm install` and `npm run build` in the project;
  * 4. serve it as Jina's exports would: `jina gateway --uses config.yml --protocol http --port P
  *    --graph-description ... --deployments-addresses ...`;
- * 5. send requests to its `/service` route and print what comes back.
+ * 5. send requests to its `/service` route and to a typed route (`/encoder/encode`), and print what comes back.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,11 @@ async function main(): Promise<void> {
     await run(process.execPath, [cli, project, '--flow', flow, '--force', '--title', 'Demo gateway'], root);
 
     console.log('==> npm install && npm run build (in the generated project)');
+    // npm keeps an installed file: tarball whose version did not change even when its bytes did
+    // (this repository's runtime, rebuilt since the last demo; the lock's integrity pins the old
+    // bytes in npm's cache): drop the installed copy and the lock so the new one goes in
+    await rm(path.join(project, 'node_modules', '@jina-ts'), { recursive: true, force: true });
+    await rm(path.join(project, 'package-lock.json'), { force: true });
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project);
     await run('npm', ['run', 'build', '--silent'], project);
 
@@ -129,6 +134,22 @@ async function main(): Promise<void> {
     console.log(`    HTTP ${response.status}`);
     for (const doc of body.data ?? [body]) console.log(`    ${JSON.stringify(doc)}`);
     if (response.status !== 200) throw new Error('the generated gateway did not answer 200');
+
+    // the typed route of one executor endpoint (src/gen/routes.ts): the output is checked
+    // against the model the executor declared before it comes back
+    console.log('==> POST /encoder/encode (a typed route of src/gen/routes.ts, described in openapi.json)');
+    const typed = await fetch(`http://127.0.0.1:${port}/encoder/encode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: [docs[1]] }),
+    });
+    const typedBody = (await typed.json()) as { data?: Array<Record<string, unknown>> };
+    console.log(`    HTTP ${typed.status}`);
+    for (const doc of typedBody.data ?? [typedBody]) {
+      const shown = Object.fromEntries(Object.entries(doc).map(([key, value]) => [key, Array.isArray(value) && value.length > 8 ? `[${value.length} numbers]` : value]));
+      console.log(`    ${JSON.stringify(shown)}`);
+    }
+    if (typed.status !== 200) throw new Error('the typed route did not answer 200');
   } finally {
     gateway?.kill('SIGTERM');
     await keywords.close(500);

@@ -24,6 +24,7 @@ export function modelSchema(def: ModelDef): JsonSchemaObject {
 
 /** `T | null`: a type list for a plain scalar (one clear error message), else anyOf. */
 function nullable(schema: JsonSchemaObject): JsonSchemaObject {
+  if (Array.isArray(schema.anyOf) && schema.anyOf.some((option) => (option as JsonSchemaObject).type === 'null')) return schema;
   const keys = Object.keys(schema);
   if (keys.length === 1 && typeof schema.type === 'string') return schema.type === 'null' ? schema : { type: [schema.type, 'null'] };
   if (keys.length === 0) return schema;

@@ -1,0 +1,167 @@
+/**
+ * Generator speed: time and peak memory of `generateSources` (schema file → every file of
+ * src/gen) for N executors × M endpoints × F fields, N in 1, 4, 16, 64; M in 1, 8, 32; F in 4, 32,
+ * 256, plus the `tsc --noEmit` time of the generated code for a few sizes. Target: 16 × 8 × 32
+ * in under 1 s, time growing linearly with the schema size.
+ *
+ * Each size runs in a fresh child process (peak RSS is per process); the schemas are synthetic
+ * in Jina 3.34's dialect (pydantic 2: `$defs`, `anyOf` with null, tensors with shapes, a nested
+ * model), every endpoint with its own input and output models.
+ *
+ *     tsc -p bench && node bench/dist/generate.js [--json bench/results/generate.json] [--quick]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Size {
+  executors: number;
+  endpoints: number;
+  fields: number;
+}
+
+interface Measured extends Size {
+  files: number;
+  bytes: number;
+  ms: number;
+  peakRssMiB: number;
+  tscMs?: number;
+}
+
+/** One doc model of `fields` fields cycling through the kinds Jina sends. */
+function model(title: string, fields: number): Record<string, unknown> {
+  const properties: Record<string, unknown> = { id: { title: 'Id', anyOf: [{ type: 'string' }, { type: 'null' }] } };
+  const required: string[] = [];
+  for (let i = 0; i < fields; i++) {
+    const name = `field_${i}`;
+    switch (i % 6) {
+      case 0:
+        properties[name] = { anyOf: [{ type: 'string' }, { type: 'null' }], default: null };
+        break;
+      case 1:
+        properties[name] = { type: 'integer' };
+        required.push(name);
+        break;
+      case 2:
+        properties[name] = { type: 'array', items: { type: 'number' }, 'tensor/array shape': '[128]' };
+        required.push(name);
+        break;
+      case 3:
+        properties[name] = { $ref: '#/$defs/Inner' };
+        break;
+      case 4:
+        properties[name] = { type: 'array', items: { $ref: '#/$defs/Inner' } };
+        break;
+      default:
+        properties[name] = { type: 'object', additionalProperties: { type: 'string' } };
+    }
+  }
+  return {
+    title,
+    type: 'object',
+    properties,
+    required,
+    $defs: { Inner: { title: 'Inner', type: 'object', properties: { label: { type: 'string' }, score: { type: 'number' } }, required: ['label'] } },
+  };
+}
+
+export function syntheticSchemas(size: Size): Record<string, unknown> {
+  const file: Record<string, unknown> = {};
+  for (let e = 0; e < size.executors; e++) {
+    const schemas: Record<string, unknown> = {};
+    for (let m = 0; m < size.endpoints; m++) {
+      const input = `E${e}In${m}`;
+      const output = `E${e}Out${m}`;
+      schemas[`/op${m}`] = {
+        input: { name: input, model: model(input, size.fields) },
+        output: { name: output, model: model(output, size.fields) },
+        is_generator: false,
+        is_singleton_doc: false,
+        parameters: { name: null, model: null },
+      };
+    }
+    file[`executor${e}`] = { endpoints: Object.keys(schemas), write_endpoints: [], schemas };
+  }
+  return file;
+}
+
+/** In the child: generate once to warm up the modules on a tiny input, then time the real one. */
+async function child(size: Size, outDir: string | undefined): Promise<void> {
+  type Generated = { ok: true; value: { path: string; content: string }[] } | { ok: false; error: { message: string } };
+  const { generateSources } = (await import(path.join(REPO, 'generator/dist/generate.js'))) as { generateSources(schemas: unknown): Promise<Generated> };
+  await generateSources(syntheticSchemas({ executors: 1, endpoints: 1, fields: 2 }));
+  const schemas = syntheticSchemas(size);
+  const started = performance.now();
+  const result = await generateSources(schemas);
+  const ms = performance.now() - started;
+  if (!result.ok) throw new Error(result.error.message);
+  if (outDir !== undefined) {
+    for (const file of result.value) {
+      mkdirSync(path.join(outDir, path.dirname(file.path)), { recursive: true });
+      writeFileSync(path.join(outDir, file.path), file.content);
+    }
+  }
+  const bytes = result.value.reduce((sum, file) => sum + Buffer.byteLength(file.content), 0);
+  process.stdout.write(JSON.stringify({ files: result.value.length, bytes, ms, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+function tscProject(dir: string): number {
+  mkdirSync(path.join(dir, 'node_modules/@jina-ts'), { recursive: true });
+  symlinkSync(path.join(REPO, 'runtime'), path.join(dir, 'node_modules/@jina-ts/runtime'));
+  symlinkSync(path.join(REPO, 'node_modules/ajv'), path.join(dir, 'node_modules/ajv'));
+  symlinkSync(path.join(REPO, 'node_modules/@types'), path.join(dir, 'node_modules/@types'));
+  writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'es2023', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: true, noEmit: true, types: ['node'] }, include: ['src/**/*.ts'] }),
+  );
+  const started = performance.now();
+  execFileSync(path.join(REPO, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: dir, stdio: 'pipe' });
+  return performance.now() - started;
+}
+
+function measure(size: Size, withTsc: boolean): Measured | { error: string } {
+  const dir = withTsc ? mkdtempSync(path.join(tmpdir(), 'bench-generate-')) : undefined;
+  try {
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(size), dir ?? ''], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
+    if (run.status !== 0) return { error: (run.stderr || run.error?.message || `exit ${run.status}`).split('\n').slice(0, 3).join(' ') };
+    const measured = { ...size, ...(JSON.parse(run.stdout) as Omit<Measured, keyof Size>) };
+    return dir === undefined ? measured : { ...measured, tscMs: tscProject(dir) };
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(JSON.parse(args[1]!) as Size, args[2] || undefined);
+  const jsonIndex = args.indexOf('--json');
+  const quick = args.includes('--quick');
+  const sizes: Size[] = [];
+  for (const executors of quick ? [1, 16] : [1, 4, 16, 64]) for (const endpoints of quick ? [8] : [1, 8, 32]) for (const fields of quick ? [32] : [4, 32, 256]) sizes.push({ executors, endpoints, fields });
+  const tscSizes = new Set(['1x1x4', '1x8x32', '4x8x32', '16x8x32']);
+  const rows: (Measured | ({ error: string } & Size))[] = [];
+  console.log('| N × M × F | fields | files | output KiB | generate ms | µs / field | peak RSS MiB | tsc --noEmit ms |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const size of sizes) {
+    const key = `${size.executors}x${size.endpoints}x${size.fields}`;
+    const result = measure(size, tscSizes.has(key));
+    const totalFields = size.executors * size.endpoints * size.fields * 2;
+    if ('error' in result) {
+      rows.push({ ...size, error: result.error });
+      console.log(`| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | failed: ${result.error} |`);
+      continue;
+    }
+    rows.push(result);
+    console.log(
+      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
+    );
+  }
+  if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1]!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);
+}
+
+await main();

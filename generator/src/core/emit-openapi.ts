@@ -13,6 +13,7 @@ import { OpenApiBuilder, type OperationObject, type ReferenceObject, type Respon
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { IdentifierPool } from './identifiers.js';
 import type { EndpointDef, ExecutorDef, FieldDef, GatewayModel, ModelDef, TypeRef } from './ir.js';
+import { acceptsNull } from './type-ref-null.js';
 
 export const OPENAPI_FILE = 'openapi.json';
 
@@ -176,20 +177,6 @@ function fieldSchema(field: FieldDef): SchemaObject | ReferenceObject {
   const schema = typeSchema(field.type);
   const nullable = field.required || acceptsNull(field.type) ? schema : { anyOf: [schema, { type: 'null' as const }] };
   return field.description === undefined ? nullable : { ...nullable, description: field.description };
-}
-
-function acceptsNull(type: TypeRef): boolean {
-  switch (type.kind) {
-    case 'null':
-    case 'unknown':
-      return true;
-    case 'literal':
-      return type.values.includes(null);
-    case 'union':
-      return type.options.some(acceptsNull);
-    default:
-      return false;
-  }
 }
 
 function typeSchema(type: TypeRef): SchemaObject | ReferenceObject {

@@ -13,6 +13,7 @@ import type { GeneratedFile } from '../cli/generator-core.js';
 import { generatedHeader } from './generated-header.js';
 import { docText } from './identifiers.js';
 import type { FieldDef, GatewayModel, ModelDef, TypeRef } from './ir.js';
+import { acceptsNull, withoutNull } from './type-ref-null.js';
 
 export const PROTO_FILE = 'protos/gateway.proto';
 export const BUF_YAML_FILE = 'buf.yaml';
@@ -315,17 +316,6 @@ class ProtoWriter {
 function fieldNumber(index: number): number {
   const number = index + 1;
   return number >= 19000 ? number + 1000 : number;
-}
-
-function withoutNull(type: TypeRef): TypeRef {
-  if (type.kind !== 'union') return type;
-  const options = type.options.filter((option) => option.kind !== 'null');
-  if (options.length === type.options.length) return type;
-  return options.length === 1 ? options[0]! : options.length === 0 ? { kind: 'null' } : { kind: 'union', options };
-}
-
-function acceptsNull(type: TypeRef): boolean {
-  return (type.kind === 'union' && type.options.some((option) => option.kind === 'null')) || (type.kind === 'literal' && type.values.includes(null));
 }
 
 /** The proto scalar of literal values all of one kind; undefined when mixed (or null among them). */

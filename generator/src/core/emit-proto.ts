@@ -182,7 +182,9 @@ class ProtoWriter {
       : [];
     const wrappers = this.wrapperOrder.flatMap((wrapper) => [...wrapper.lines, '']);
     return [
+      // a blank line after: a comment touching `syntax` would become a stray JSDoc in ts-proto's output
       generatedHeader().trimEnd(),
+      '',
       'syntax = "proto3";',
       '',
       `package ${PROTO_PACKAGE};`,

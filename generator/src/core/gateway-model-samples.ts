@@ -148,7 +148,7 @@ export const SCHEMAS_V1: RawSchemaFile = {
 };
 
 /** Names an executor may send that are not identifiers anywhere. */
-export const ADVERSARIAL_NAMES = ['__proto__', 'class', 'a"b', "it's", '*/ x', '1st', 'my-field', 'ünï', '日本', 'constructor', 'toString', 'Doc', 'doc', 'DOC', 'a_b', 'aB', 'a__b', '_', ' ', ''];
+export const ADVERSARIAL_NAMES = ['__proto__', '$ref', 'properties', 'class', 'a"b', "it's", '*/ x', '1st', 'my-field', 'ünï', '日本', 'constructor', 'toString', 'Doc', 'doc', 'DOC', 'a_b', 'aB', 'a__b', '_', ' ', ''];
 
 /**
  * Every adversarial name as an executor, an endpoint, a model and a field; case twins; a model of

@@ -1,11 +1,15 @@
 /**
- * The generator core: schema file → every generated file of a project (`src/gen/`, and later
- * `openapi.json`, `protos/`). Pure: nothing is written here (reconcile writes, all or nothing);
- * the same schemas always give byte-identical files.
+ * The generator core: schema file → every generated file of a project (`src/gen/`,
+ * `openapi.json`, `protos/gateway.proto` with `buf.yaml`, its TypeScript in `src/gen/proto/`).
+ * Pure but for buf's temp dir: nothing is written to the project here (reconcile writes, all or
+ * nothing); the same schemas always give byte-identical files.
  */
 import type { GeneratedFile } from './cli/generator-core.js';
 import { emitExecutors } from './core/emit-executors.js';
+import { compileProto } from './core/compile-proto.js';
 import { emitModels } from './core/emit-models.js';
+import { emitOpenApi } from './core/emit-openapi.js';
+import { emitProto } from './core/emit-proto.js';
 import { emitRoutes } from './core/emit-routes.js';
 import { emitValidators } from './core/emit-validators.js';
 import { generatedHeader } from './core/generated-header.js';
@@ -29,10 +33,19 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
     ...emitValidators(model.value),
     emitExecutors(model.value),
     emitRoutes(),
+    emitOpenApi(model.value, {
+      title: options.title ?? 'Gateway',
+      version: options.version ?? '0.1.0',
+      ...(options.description === undefined ? {} : { description: options.description }),
+    }),
     {
       path: 'src/gen/index.ts',
       content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\nexport * from './routes.js';\n`,
     },
   ];
+  const protos = emitProto(model.value);
+  const compiled = await compileProto(protos);
+  if (!compiled.ok) return compiled;
+  files.push(...protos, ...compiled.value);
   return ok(files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
 }

@@ -9,6 +9,7 @@
  * are only ever JSON values here. The document is built in a fixed order from the (sorted)
  * intermediate form, so the same schemas give a byte-identical file.
  */
+import { executorRoutePath } from '@jina-ts/runtime';
 import { OpenApiBuilder, type OperationObject, type ReferenceObject, type ResponseObject, type SchemaObject } from 'openapi3-ts/oas31';
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { IdentifierPool } from './identifiers.js';
@@ -81,8 +82,8 @@ export function emitOpenApi(model: GatewayModel, info: OpenApiInfo): GeneratedFi
  * percent-encoded. The server decodes them back before it matches the route.
  */
 export function routePath(executor: string, on: string): string {
-  const endpoint = on.startsWith('/') ? on : `/${on}`;
-  return `/${encodeURIComponent(executor)}${endpoint.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/gu, (char) => encodeURIComponent(char))}`;
+  // the runtime registers the routes: one encoding for both
+  return executorRoutePath(executor, on);
 }
 
 function operation(executor: ExecutorDef, endpoint: EndpointDef, operationId: string): OperationObject {

@@ -34,8 +34,18 @@ export interface ScaffoldContext {
   readonly nodeMajor: number;
   readonly runtimeSpec: string;
   readonly vendorTarball: string | undefined;
-  /** ajv: the runtime of the generated standalone validators (src/gen); fastify: FastifyBaseGateway's app. */
-  readonly versions: { readonly typescript: string; readonly typesNode: string; readonly fastify: string; readonly ajv: string };
+  /**
+   * ajv: the runtime of the generated standalone validators (src/gen); fastify: FastifyBaseGateway's
+   * app; protobuf and grpcJs: what the ts-proto output of protos/gateway.proto (src/gen/proto) imports.
+   */
+  readonly versions: {
+    readonly typescript: string;
+    readonly typesNode: string;
+    readonly fastify: string;
+    readonly ajv: string;
+    readonly protobuf: string;
+    readonly grpcJs: string;
+  };
   readonly executors: readonly ExecutorView[];
   /** What `POST /service` calls: the first request-response endpoint. */
   readonly service: { readonly executor: ExecutorView; readonly endpoint: EndpointView; readonly exampleJson: string; readonly routePath: string } | undefined;
@@ -104,6 +114,8 @@ export function scaffoldContext(input: ContextInput): ScaffoldContext {
       typesNode: PROJECT_TOOLCHAIN.typesNode,
       fastify: input.runtime.dependencies.fastify ?? '5',
       ajv: input.runtime.dependencies.ajv ?? '8',
+      protobuf: input.runtime.dependencies['@bufbuild/protobuf'] ?? '2',
+      grpcJs: input.runtime.dependencies['@grpc/grpc-js'] ?? '1',
     },
     executors,
     service,

@@ -60,7 +60,7 @@ describe('rendering the templates', () => {
       },
     },
   };
-  const runtime = { dir: '/repo/runtime', name: '@jina-ts/runtime', version: '0.1.0', dependencies: { fastify: '5.12.8', ajv: '8.20.0' } };
+  const runtime = { dir: '/repo/runtime', name: '@jina-ts/runtime', version: '0.1.0', dependencies: { fastify: '5.12.8', ajv: '8.20.0', '@bufbuild/protobuf': '2.10.2', '@grpc/grpc-js': '1.14.3' } };
 
   async function render(tarball: boolean) {
     const templates = await findTemplatesDir();
@@ -89,7 +89,7 @@ describe('rendering the templates', () => {
     expect(files.get('config.yml')).not.toMatch(/graph_description/);
     const pkg = JSON.parse(files.get('package.json')!) as { name: string; dependencies: Record<string, string> };
     expect(pkg.name).toBe('search-gw');
-    expect(pkg.dependencies).toEqual({ '@jina-ts/runtime': 'file:vendor/rt.tgz', ajv: '8.20.0', fastify: '5.12.8' });
+    expect(pkg.dependencies).toEqual({ '@bufbuild/protobuf': '2.10.2', '@grpc/grpc-js': '1.14.3', '@jina-ts/runtime': 'file:vendor/rt.tgz', ajv: '8.20.0', fastify: '5.12.8' });
     expect(files.get('Dockerfile')).toMatch(/^COPY vendor\/ \.\/vendor\/$/m);
     expect(files.get('Dockerfile')).toMatch(/^FROM node:24-slim AS build$/m);
     expect(files.get('src/gateway.ts')).toContain('"/encode"');

@@ -11,18 +11,42 @@
  * output model is a 502 naming the executor; an unreachable executor 503, a deadline 504.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ExecutorError, ExecutorNetworkError, ExecutorProtocolError } from '../executor/errors.js';
 import type { ExecutorStreamer } from '../streamer/executor-streamer.js';
 import { ReturnTypeError } from '../streamer/return-type-error.js';
-import { bindExecutors, type ExecutorDescriptors } from '../streamer/typed-executors.js';
+import { type BoundExecutor, bindExecutors, type EndpointDescriptor, type ExecutorDescriptors } from '../streamer/typed-executors.js';
 import { DocCodecError } from '../wire/codec-error.js';
 import type { Doc } from '../wire/doc.js';
 import { docFromJson, docsFromJson, docToJson, docsToJson } from '../wire/doc-json.js';
 
-/** The route of an endpoint: `/encoder/encode` (executor name path-encoded). */
+/**
+ * The route of an endpoint as a URL path: `/encoder/encode`. Every character outside
+ * `[A-Za-z0-9-._~]` of the executor name and of each endpoint segment is percent-encoded (UTF-8),
+ * so any name makes one unambiguous path (also in openapi.json).
+ */
 export function executorRoutePath(executor: string, on: string): string {
-  return `/${encodeURIComponent(executor)}${on.startsWith('/') ? on : `/${on}`}`;
+  const endpoint = on.startsWith('/') ? on.slice(1) : on;
+  return `/${percentEncode(executor)}/${endpoint.split('/').map(percentEncode).join('/')}`;
+}
+
+function percentEncode(segment: string): string {
+  return segment.replace(/[^A-Za-z0-9\-._~]/gu, (char) => [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+
+/** A request path in the canonical form of executorRoutePath (each segment decoded, then encoded), or undefined. */
+function canonicalPath(url: string): string | undefined {
+  const pathname = url.split('?', 1)[0]!;
+  try {
+    return pathname.split('/').map((segment) => percentEncode(decodeURIComponent(segment))).join('/');
+  } catch {
+    return undefined; // malformed percent-encoding
+  }
+}
+
+/** A path fastify's router takes as a static route (no `:` param, `*` wildcard or encoded bytes). */
+function isPlainRoute(routePath: string): boolean {
+  return /^[A-Za-z0-9\-._~/]*$/.test(routePath);
 }
 
 interface RouteBody {
@@ -32,36 +56,52 @@ interface RouteBody {
 
 export function registerExecutorRoutes(app: FastifyInstance, executor: Readonly<Record<string, ExecutorStreamer>>, descriptors: ExecutorDescriptors): void {
   const executors = bindExecutors(executor, descriptors);
+  type Handler = (request: FastifyRequest<{ Body: RouteBody | undefined }>, reply: FastifyReply) => Promise<unknown>;
+  // names fastify's router cannot take literally (`:`, `*`, spaces, unicode...) share one catch-all
+  const unusual = new Map<string, Handler>();
   for (const name of Object.keys(descriptors)) {
     const endpoints = descriptors[name]!;
     for (const on of Object.keys(endpoints)) {
-      const endpoint = endpoints[on]!;
-      app.post<{ Body: RouteBody | undefined }>(executorRoutePath(name, on), async (request, reply) => {
-        const body = request.body;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body: expected an object {"data": [documents], "parameters": {...}}' });
-        if (body.parameters !== undefined && (typeof body.parameters !== 'object' || body.parameters === null || Array.isArray(body.parameters))) {
-          return reply.code(400).send({ error: 'parameters: expected an object' });
-        }
-        const parameters = (body.parameters ?? {}) as Record<string, unknown>;
-        try {
-          endpoint.checkParameters?.(parameters, 'parameters');
-          if (endpoint.streaming) {
-            const input = Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body.data;
-            if (input === undefined) return reply.code(400).send({ error: 'data: a generator endpoint takes exactly one document' });
-            const doc = docFromJson(input, endpoint.inputSchema, { path: 'data' });
-            return streamEvents(reply, executors[name]!.stream({ on, input: doc, parameters }), name);
-          }
-          const docs = docsFromJson(Array.isArray(body.data) ? body.data : body.data === undefined ? [] : [body.data], endpoint.inputSchema, { path: 'data' });
-          const outputs = (await executors[name]!.post({ on, inputs: docs, parameters })) as Doc[];
-          return { data: docsToJson(outputs) };
-        } catch (error) {
-          const failure = failureOf(error, name);
-          if (failure === undefined) throw error;
-          return reply.code(failure.status).send(failure.body);
-        }
-      });
+      const handler = endpointHandler(executors[name]!, name, on, endpoints[on]!);
+      const routePath = executorRoutePath(name, on);
+      if (isPlainRoute(routePath)) app.post<{ Body: RouteBody | undefined }>(routePath, handler);
+      else unusual.set(routePath, handler);
     }
   }
+  if (unusual.size > 0) {
+    app.post<{ Body: RouteBody | undefined }>('/*', async (request, reply) => {
+      const handler = unusual.get(canonicalPath(request.url) ?? '');
+      if (handler === undefined) return reply.code(404).send({ error: `no route POST ${request.url.split('?', 1)[0]}` });
+      return handler(request, reply);
+    });
+  }
+}
+
+function endpointHandler(bound: BoundExecutor, name: string, on: string, endpoint: EndpointDescriptor) {
+  return async (request: FastifyRequest<{ Body: RouteBody | undefined }>, reply: FastifyReply): Promise<unknown> => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body: expected an object {"data": [documents], "parameters": {...}}' });
+    if (body.parameters !== undefined && (typeof body.parameters !== 'object' || body.parameters === null || Array.isArray(body.parameters))) {
+      return reply.code(400).send({ error: 'parameters: expected an object' });
+    }
+    const parameters = (body.parameters ?? {}) as Record<string, unknown>;
+    try {
+      endpoint.checkParameters?.(parameters, 'parameters');
+      if (endpoint.streaming) {
+        const input = Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body.data;
+        if (input === undefined) return reply.code(400).send({ error: 'data: a generator endpoint takes exactly one document' });
+        const doc = docFromJson(input, endpoint.inputSchema, { path: 'data' });
+        return streamEvents(reply, bound.stream({ on, input: doc, parameters }), name);
+      }
+      const docs = docsFromJson(Array.isArray(body.data) ? body.data : body.data === undefined ? [] : [body.data], endpoint.inputSchema, { path: 'data' });
+      const outputs = (await bound.post({ on, inputs: docs, parameters })) as Doc[];
+      return { data: docsToJson(outputs) };
+    } catch (error) {
+      const failure = failureOf(error, name);
+      if (failure === undefined) throw error;
+      return reply.code(failure.status).send(failure.body);
+    }
+  };
 }
 
 function failureOf(error: unknown, executor: string): { status: number; body: Record<string, string> } | undefined {

@@ -140,7 +140,7 @@ describe('docToProto: containers', () => {
     expect(node({ id: 'not-a-doc-id' })).toEqual(dict({ id: text('not-a-doc-id') }));
   });
 
-  it('with schema: nested models → doc, arrays of models → a list of docs (List[Model]), sets, tuples, Dict[str, Model]', () => {
+  it('with schema: nested models → doc, arrays of models and Dict[str, Model] values → dicts (what both List and DocList fields read), sets, tuples', () => {
     const proto = docToProto(
       {
         id: 'd',
@@ -158,9 +158,9 @@ describe('docToProto: containers', () => {
         data: {
           id: text('d', 'id'),
           inner: doc({ id: text('i', 'id'), label: text('a'), weight: float(2), vec: f32([1, 2]) }),
-          inners: list('list', [doc({ label: text('b') }), doc({ label: text('c') })]),
+          inners: list('list', [dict({ label: text('b') }), dict({ label: text('c') })]),
           tags: dict({ k: dict({ nested: int(1) }) }),
-          byName: dict({ x: doc({ label: text('d') }) }),
+          byName: dict({ x: dict({ label: text('d') }) }),
           ids: list('set', [int(3), int(1)]),
           pair: list('tuple', [int(1), float(2)]),
         },
@@ -177,7 +177,8 @@ describe('docToProto: containers', () => {
     };
     const proto = docToProto(value, MODEL);
     expect(proto.data.tags).toEqual(doc({ a: int(1) }));
-    expect(wire({ data: { x: proto.data.inners! } })).toEqual(wire({ data: { x: list('list', [doc({ label: text('b') })]) } }));
+    // the array's mark wins; its unmarked items follow the schema (a model inside a list goes as a dict)
+    expect(wire({ data: { x: proto.data.inners! } })).toEqual(wire({ data: { x: list('list', [dict({ label: text('b') })]) } }));
     expect(proto.data.plain).toEqual(list('tuple', [int(1), int(2)]));
     expect(proto.data.obj).toEqual(doc({ k: text('v') }));
   });

@@ -22,7 +22,7 @@
 import { DocListProto, type DocProto, type NodeProto } from './gen/docarray/docarray.pb.js';
 import { DocCodecError, describeValue, rootedError, withSegment } from './codec-error.js';
 import { isPlainObject, kindOf, markKind, NdArray, setField, type Doc, type DocValue, type NodeKind, type TensorData } from './doc.js';
-import { ANY_PLAN, modelPlan, planFor, type FieldPlan, type JsonSchema, type ModelPlan } from './doc-schema.js';
+import { ANY_PLAN, insideDict, modelPlan, planFor, type FieldPlan, type JsonSchema, type ModelPlan } from './doc-schema.js';
 import { serializeDocList } from './doc-list-writer.js';
 import { ndarrayFromDense, ndarrayFromNested, ndarrayFromTypedArray, ndarrayToDense } from './tensor.js';
 
@@ -235,7 +235,7 @@ class Encoder {
   }
 
   private object(object: { [key: string]: DocValue }, plan: FieldPlan): NodeProto {
-    const kind = kindOf(object) ?? (plan.kind === 'doc' ? 'doc' : 'dict');
+    const kind = kindOf(object) ?? (plan.kind === 'doc' && plan.asDict !== true ? 'doc' : 'dict');
     if (kind === 'doc') {
       return { content: { $case: 'doc', value: this.doc(object, plan.kind === 'doc' || plan.kind === 'doc_array' ? plan.model : undefined) } };
     }
@@ -244,7 +244,7 @@ class Encoder {
     const data: { [key: string]: NodeProto } = {};
     for (const key of Object.keys(object)) {
       try {
-        const valuePlan = plan.kind === 'dict' ? plan.values : plan.kind === 'doc' ? plan.model.field(key) : ANY_PLAN;
+        const valuePlan = insideDict(plan.kind === 'dict' ? plan.values : plan.kind === 'doc' ? plan.model.field(key) : ANY_PLAN);
         setField(data, key, this.value(object[key], valuePlan, hints?.get(key)));
       } catch (error) {
         throw withSegment(error, key);

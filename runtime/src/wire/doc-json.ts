@@ -14,7 +14,7 @@
  */
 import { DocCodecError, describeValue, rootedError, withSegment } from './codec-error.js';
 import { isPlainObject, markKind, NdArray, setField, type Doc, type DocValue, type NodeKind } from './doc.js';
-import { ANY_PLAN, modelPlan, planFor, type FieldPlan, type JsonSchema, type ModelPlan } from './doc-schema.js';
+import { ANY_PLAN, insideDict, modelPlan, planFor, type FieldPlan, type JsonSchema, type ModelPlan } from './doc-schema.js';
 import { bigintToJson, ndarrayFromNested, ndarrayToNested, type ToNestedOptions } from './tensor.js';
 
 /** A JSON value as JSON.stringify takes it (exact big integers are `JSON.rawJSON` objects). */
@@ -157,17 +157,19 @@ class JsonReader {
     this.tensorDtype = options.tensorDtype;
   }
 
-  doc(json: unknown, model: ModelPlan | undefined): Doc {
+  /** `asDict`: the doc travels as a `dict` node (see insideDict), its nested docs too. */
+  doc(json: unknown, model: ModelPlan | undefined, asDict = false): Doc {
     if (!isPlainObject(json)) throw new DocCodecError(`expected a document object, got ${describeValue(json)}`);
     const doc: Doc = {};
     for (const key of Object.keys(json)) {
       try {
-        setField(doc, key, this.value(json[key], model === undefined ? ANY_PLAN : model.field(key)));
+        const fieldPlan = model === undefined ? ANY_PLAN : model.field(key);
+        setField(doc, key, this.value(json[key], asDict ? insideDict(fieldPlan) : fieldPlan));
       } catch (error) {
         throw withSegment(error, key);
       }
     }
-    return model === undefined ? doc : markKind(doc, 'doc');
+    return model === undefined ? doc : markKind(doc, asDict ? 'dict' : 'doc');
   }
 
   private value(json: unknown, fieldPlan: FieldPlan): DocValue {
@@ -194,7 +196,7 @@ class JsonReader {
         return ndarrayFromNested(json, { dtype: this.tensorDtype });
       case 'doc':
         if (!isPlainObject(json)) throw new DocCodecError(`expected a document object, got ${describeValue(json)}`);
-        return this.doc(json, plan.model);
+        return this.doc(json, plan.model, plan.asDict === true);
       case 'doc_array': {
         const list = expectList(json);
         return markKind(
@@ -214,7 +216,7 @@ class JsonReader {
         const out: { [key: string]: DocValue } = {};
         for (const key of Object.keys(json)) {
           try {
-            setField(out, key, this.value(json[key], plan.values));
+            setField(out, key, this.value(json[key], insideDict(plan.values)));
           } catch (error) {
             throw withSegment(error, key);
           }

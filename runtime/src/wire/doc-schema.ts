@@ -19,7 +19,9 @@ export type JsonSchema = { [key: string]: unknown };
 export type FieldPlan =
   | { readonly kind: 'any' }
   | { readonly kind: 'null' | 'string' | 'integer' | 'number' | 'boolean' | 'bytes' | 'tensor' }
-  | { readonly kind: 'doc' | 'doc_array'; readonly model: ModelPlan }
+  /** `asDict`: sent as a `dict` node (with nested docs as dicts too): see insideDict. */
+  | { readonly kind: 'doc'; readonly model: ModelPlan; readonly asDict?: true }
+  | { readonly kind: 'doc_array'; readonly model: ModelPlan }
   | { readonly kind: 'dict'; readonly values: FieldPlan }
   | { readonly kind: 'list' | 'set'; readonly items: FieldPlan }
   | { readonly kind: 'tuple'; readonly items: FieldPlan; readonly prefix: readonly FieldPlan[] }
@@ -79,6 +81,23 @@ export function fieldPlan(schema: JsonSchema, root: JsonSchema = schema): FieldP
 }
 
 /** For a union, the option that fits `value` best (pydantic's smart-mode intent); else `plan`. */
+/**
+ * The plan of a value inside a `dict` node: docarray cannot read a `doc` node there ("field_type
+ * cannot be None"), but pydantic builds a model from a dict, so nested docs go as dicts too.
+ */
+export function insideDict(plan: FieldPlan): FieldPlan {
+  switch (plan.kind) {
+    case 'doc':
+      return plan.asDict === true ? plan : { kind: 'doc', model: plan.model, asDict: true };
+    case 'doc_array':
+      return { kind: 'list', items: { kind: 'doc', model: plan.model, asDict: true } };
+    case 'union':
+      return { kind: 'union', options: plan.options.map(insideDict) };
+    default:
+      return plan;
+  }
+}
+
 export function planFor(plan: FieldPlan, value: unknown): FieldPlan {
   if (plan.kind !== 'union') return plan;
   const options = plan.options;
@@ -172,11 +191,15 @@ class Compiler {
       return { kind: 'tuple', items: ANY_PLAN, prefix: s.items.map((item) => this.compile(item, depth + 1)) };
     }
     if (s.uniqueItems === true) return { kind: 'set', items };
-    // A list of models is `List[Model]` (a `list` of `doc` nodes) for every model Jina 3.34 can
-    // describe: under pydantic 2 an executor with a `DocList[Model]` field fails endpoint
-    // discovery, and docarray refuses either node kind for the other field type. The one
-    // exception is the legacy document, sent as-is: its chunks/matches are DocLists.
-    if (items.kind === 'doc' && LEGACY_DOC_TITLES.has(items.model.schema.title as string)) return { kind: 'doc_array', model: items.model };
+    // An array of models is `List[Model]` or `DocList[Model]`: the schemas cannot tell (pydantic 2
+    // writes both as an array of $ref; jina <= 3.33 rewrites DocList fields to List), and docarray
+    // refuses a `doc_array` node for a List field and a `list` of `doc` nodes for a DocList field.
+    // A `list` of `dict` nodes (nested docs as dicts too) is read into either (pydantic builds the
+    // models): verified against docarray 0.40. The legacy document keeps its DocList chunks/matches.
+    if (items.kind === 'doc') {
+      if (LEGACY_DOC_TITLES.has(items.model.schema.title as string)) return { kind: 'doc_array', model: items.model };
+      return { kind: 'list', items: { kind: 'doc', model: items.model, asDict: true } };
+    }
     return { kind: 'list', items };
   }
 

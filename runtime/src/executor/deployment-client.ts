@@ -246,7 +246,9 @@ export class DeploymentClient {
   private metadataFor(options: CallOptions): Metadata {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
-    if (options.endpoint) metadata.set('endpoint', options.endpoint);
+    // gRPC metadata values are printable ASCII: an endpoint named otherwise travels only in the
+    // request header (exec_endpoint), which is what the executor routes by
+    if (options.endpoint && /^[\x20-\x7e]*$/.test(options.endpoint)) metadata.set('endpoint', options.endpoint);
     return metadata;
   }
 

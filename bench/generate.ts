@@ -4,6 +4,12 @@
  * 256, plus the `tsc --noEmit` time of the generated code for a few sizes. Target: 16 × 8 × 32
  * in under 1 s, time growing linearly with the schema size.
  *
+ * "core" is everything but the TypeScript of the .proto (models, executor map, validators, routes,
+ * openapi.json, gateway.proto): `generateSources(…, { protoTypeScript: false })`. "ts-proto" is
+ * the buf + ts-proto compile of gateway.proto on its own, cache off, measured up to 16 × 8 × 32
+ * (it grows faster than linearly); a generation whose protos did not change takes it from the
+ * cache (generator/src/core/proto-cache.ts).
+ *
  * Each size runs in a fresh child process (peak RSS is per process); the schemas are synthetic
  * in Jina 3.34's dialect (pydantic 2: `$defs`, `anyOf` with null, tensors with shapes, a nested
  * model), every endpoint with its own input and output models.
@@ -29,6 +35,7 @@ interface Measured extends Size {
   bytes: number;
   ms: number;
   peakRssMiB: number;
+  protoMs?: number;
   tscMs?: number;
 }
 
@@ -90,15 +97,29 @@ export function syntheticSchemas(size: Size): Record<string, unknown> {
 }
 
 /** In the child: generate once to warm up the modules on a tiny input, then time the real one. */
-async function child(size: Size, outDir: string | undefined): Promise<void> {
+async function child(size: Size, outDir: string | undefined, withProtoTs: boolean): Promise<void> {
   type Generated = { ok: true; value: { path: string; content: string }[] } | { ok: false; error: { message: string } };
-  const { generateSources } = (await import(path.join(REPO, 'generator/dist/generate.js'))) as { generateSources(schemas: unknown): Promise<Generated> };
-  await generateSources(syntheticSchemas({ executors: 1, endpoints: 1, fields: 2 }));
+  const { generateSources } = (await import(path.join(REPO, 'generator/dist/generate.js'))) as {
+    generateSources(schemas: unknown, options?: { protoTypeScript?: boolean }): Promise<Generated>;
+  };
+  const { compileProto } = (await import(path.join(REPO, 'generator/dist/core/compile-proto.js'))) as {
+    compileProto(files: readonly { path: string; content: string }[]): Promise<Generated>;
+  };
+  await generateSources(syntheticSchemas({ executors: 1, endpoints: 1, fields: 2 }), { protoTypeScript: false });
   const schemas = syntheticSchemas(size);
   const started = performance.now();
-  const result = await generateSources(schemas);
+  const result = await generateSources(schemas, { protoTypeScript: false });
   const ms = performance.now() - started;
   if (!result.ok) throw new Error(result.error.message);
+  let protoMs: number | undefined;
+  if (withProtoTs) {
+    process.env.CREATE_GATEWAY_CACHE = '0';
+    const protoStarted = performance.now();
+    const compiled = await compileProto(result.value.filter((file) => file.path.endsWith('.proto') || file.path === 'buf.yaml'));
+    protoMs = performance.now() - protoStarted;
+    if (!compiled.ok) throw new Error(compiled.error.message);
+    result.value.push(...compiled.value);
+  }
   if (outDir !== undefined) {
     for (const file of result.value) {
       mkdirSync(path.join(outDir, path.dirname(file.path)), { recursive: true });
@@ -106,7 +127,7 @@ async function child(size: Size, outDir: string | undefined): Promise<void> {
     }
   }
   const bytes = result.value.reduce((sum, file) => sum + Buffer.byteLength(file.content), 0);
-  process.stdout.write(JSON.stringify({ files: result.value.length, bytes, ms, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(JSON.stringify({ files: result.value.length, bytes, ms, ...(protoMs === undefined ? {} : { protoMs }), peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
 
 function tscProject(dir: string): number {
@@ -127,7 +148,7 @@ function tscProject(dir: string): number {
 function measure(size: Size, withTsc: boolean): Measured | { error: string } {
   const dir = withTsc ? mkdtempSync(path.join(tmpdir(), 'bench-generate-')) : undefined;
   try {
-    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(size), dir ?? ''], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(size), dir ?? '', withTsc ? 'proto' : ''], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
     if (run.status !== 0) return { error: (run.stderr || run.error?.message || `exit ${run.status}`).split('\n').slice(0, 3).join(' ') };
     const measured = { ...size, ...(JSON.parse(run.stdout) as Omit<Measured, keyof Size>) };
     return dir === undefined ? measured : { ...measured, tscMs: tscProject(dir) };
@@ -138,15 +159,15 @@ function measure(size: Size, withTsc: boolean): Measured | { error: string } {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(JSON.parse(args[1]!) as Size, args[2] || undefined);
+  if (args[0] === '--child') return child(JSON.parse(args[1]!) as Size, args[2] || undefined, args[3] === 'proto');
   const jsonIndex = args.indexOf('--json');
   const quick = args.includes('--quick');
   const sizes: Size[] = [];
   for (const executors of quick ? [1, 16] : [1, 4, 16, 64]) for (const endpoints of quick ? [8] : [1, 8, 32]) for (const fields of quick ? [32] : [4, 32, 256]) sizes.push({ executors, endpoints, fields });
   const tscSizes = new Set(['1x1x4', '1x8x32', '4x8x32', '16x8x32']);
   const rows: (Measured | ({ error: string } & Size))[] = [];
-  console.log('| N × M × F | fields | files | output KiB | generate ms | µs / field | peak RSS MiB | tsc --noEmit ms |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| N × M × F | fields | files | output KiB | core ms | µs / field | peak RSS MiB | ts-proto ms (cold) | tsc --noEmit ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const size of sizes) {
     const key = `${size.executors}x${size.endpoints}x${size.fields}`;
     const result = measure(size, tscSizes.has(key));
@@ -158,7 +179,7 @@ async function main(): Promise<void> {
     }
     rows.push(result);
     console.log(
-      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
+      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.protoMs === undefined ? '' : result.protoMs.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
     );
   }
   if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1]!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);

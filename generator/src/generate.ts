@@ -23,6 +23,8 @@ export interface GenerateOptions {
   readonly version?: string;
   /** Where the schemas came from, for error messages. */
   readonly source?: string;
+  /** Compile protos/gateway.proto to TypeScript (src/gen/proto) with buf + ts-proto. Default true. */
+  readonly protoTypeScript?: boolean;
 }
 
 export async function generateSources(schemas: RawSchemaFile, options: GenerateOptions = {}): Promise<Result<GeneratedFile[]>> {
@@ -44,8 +46,11 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
     },
   ];
   const protos = emitProto(model.value);
-  const compiled = await compileProto(protos);
-  if (!compiled.ok) return compiled;
-  files.push(...protos, ...compiled.value);
+  files.push(...protos);
+  if (options.protoTypeScript !== false) {
+    const compiled = await compileProto(protos);
+    if (!compiled.ok) return compiled;
+    files.push(...compiled.value);
+  }
   return ok(files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
 }

@@ -27,6 +27,7 @@ function nullable(schema: JsonSchemaObject): JsonSchemaObject {
   if (Array.isArray(schema.anyOf) && schema.anyOf.some((option) => (option as JsonSchemaObject).type === 'null')) return schema;
   const keys = Object.keys(schema);
   if (keys.length === 1 && typeof schema.type === 'string') return schema.type === 'null' ? schema : { type: [schema.type, 'null'] };
+  if (keys.length === 1 && Array.isArray(schema.type)) return schema.type.includes('null') ? schema : { type: [...schema.type, 'null'] };
   if (keys.length === 0) return schema;
   return { anyOf: [schema, { type: 'null' }] };
 }
@@ -55,8 +56,13 @@ export function typeSchema(type: TypeRef): JsonSchemaObject {
       return { type: 'object', additionalProperties: typeSchema(type.values) };
     case 'literal':
       return { enum: [...type.values] };
-    case 'union':
-      return { anyOf: type.options.map(typeSchema) };
+    case 'union': {
+      const options = type.options.map(typeSchema);
+      // `string | null` and the like as one type list: one keyword for ajv to compile, not an anyOf
+      const types = options.map((option) => (Object.keys(option).length === 1 && typeof option.type === 'string' ? option.type : undefined));
+      if (types.every((name) => name !== undefined)) return { type: [...new Set(types)] };
+      return { anyOf: options };
+    }
   }
 }
 

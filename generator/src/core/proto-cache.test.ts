@@ -27,6 +27,7 @@ describe('proto cache', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'proto-cache-'));
     try {
       process.env.CREATE_GATEWAY_CACHE_DIR = dir;
+      delete process.env.CREATE_GATEWAY_CACHE;
       const first = await compileProto(emitProto(MODEL));
       expect(first.ok).toBe(true);
       const entries = readdirSync(path.join(dir, 'proto-ts'));

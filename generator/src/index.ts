@@ -6,3 +6,5 @@ export * from './introspect/index.js';
 export * from './reconcile/index.js';
 export * from './scaffold/index.js';
 export * from './cli/index.js';
+export * from './regenerate/index.js';
+export * from './publish/index.js';

@@ -4,23 +4,22 @@
  * written (reconcile, the only writer, runs last and is itself all or nothing).
  */
 import path from 'node:path';
-import { canonicalJson } from '../introspect/canonical-json.js';
 import { describeSource, type SchemaSource } from '../introspect/sources.js';
 import { introspect, type IntrospectRequest } from '../introspect/introspect.js';
 import type { PlannedFile } from '../reconcile/planned-file.js';
+import type { ReconcilePlan } from '../reconcile/plan.js';
 import { reconcile, type ReconcileReport } from '../reconcile/reconcile.js';
 import { ok, type Result } from '../reconcile/outcome.js';
 import { scaffoldContext } from '../scaffold/context.js';
 import { renderScaffolds } from '../scaffold/render.js';
 import { findRuntimePackage, runtimeDependency, type RuntimeMode } from '../scaffold/runtime-dependency.js';
 import { findTemplatesDir } from '../scaffold/templates-dir.js';
-import { checkProtos } from './check-protos.js';
-import { type GeneratedFile, loadGeneratorCore } from './generator-core.js';
+import { generatedFiles } from './generated-files.js';
+import { loadGeneratorCore } from './generator-core.js';
 import type { Reporter } from './reporter.js';
 import { checkTargetDir } from './target-dir.js';
 
-/** The schema snapshot the project was generated from (canonical JSON, generated). */
-export const SCHEMA_SNAPSHOT_FILE = 'gateway.schemas.json';
+export { SCHEMA_SNAPSHOT_FILE } from './generated-files.js';
 
 export interface GenerateProjectOptions {
   readonly projectDir: string;
@@ -55,22 +54,8 @@ export async function generateProject(options: GenerateProjectOptions, reporter:
     reporter.detail(`${name}: ${Object.keys(discovery.schemas).filter((on) => on !== '_jina_dry_run_').join(', ') || 'no endpoints'}`);
   }
 
-  let generated: GeneratedFile[] = [];
-  if (core.value === undefined) {
-    reporter.step('generating: the generator core is not in this build; no src/gen, openapi.json or protos/gateway.proto');
-  } else {
-    reporter.step('generating types, executor map, validators, OpenAPI and .proto');
-    const sources = await core.value.generateSources(found.value.schemas, {
-      ...(options.title === undefined ? {} : { title: options.title }),
-      ...(options.description === undefined ? {} : { description: options.description }),
-    });
-    if (!sources.ok) return sources;
-    generated = sources.value;
-    reporter.step('compiling protos');
-    const protos = checkProtos(generated);
-    if (!protos.ok) return protos;
-  }
-
+  const generated = await generatedFiles(core.value, found.value.schemas, { title: options.title, description: options.description }, reporter);
+  if (!generated.ok) return generated;
   const runtime = await findRuntimePackage();
   if (!runtime.ok) return runtime;
   const mode = options.runtime ?? 'pack';
@@ -95,8 +80,7 @@ export async function generateProject(options: GenerateProjectOptions, reporter:
   if (!scaffolds.ok) return scaffolds;
 
   const files: PlannedFile[] = [
-    ...generated.map((file): PlannedFile => ({ path: file.path, content: file.content, ownership: 'generated' })),
-    { path: SCHEMA_SNAPSHOT_FILE, content: canonicalJson(found.value.schemas), ownership: 'generated' },
+    ...generated.value,
     ...(dependency.value.tarball === undefined ? [] : [{ path: dependency.value.tarball.path, content: dependency.value.tarball.content, ownership: 'generated' as const }]),
     ...scaffolds.value,
   ];
@@ -105,15 +89,11 @@ export async function generateProject(options: GenerateProjectOptions, reporter:
   reporter.step(options.dryRun ? `dry run: what would be written to ${projectDir}` : `writing ${projectDir}`);
   const written = await reconcile({ projectDir, files, sources, dryRun: options.dryRun ?? false });
   if (!written.ok) return written;
-  const { plan } = written.value;
-  for (const write of plan.writes) reporter.detail(`${write.action === 'create' ? 'create' : 'update'}  ${write.path}`);
-  for (const stale of plan.deletes) reporter.detail(`delete  ${stale}`);
-  for (const kept of plan.kept) reporter.detail(`keep    ${kept} (yours)`);
-  reporter.detail(`${plan.unchanged.length} unchanged`);
+  reportPlan(written.value.plan, reporter);
   return ok({ projectDir, report: written.value, files });
 }
 
-function describeRequest(request: IntrospectRequest): string {
+export function describeRequest(request: IntrospectRequest): string {
   switch (request.kind) {
     case 'executors':
       return request.executors.map((target) => describeSource({ kind: 'executor', name: target.name, addresses: target.addresses })).join(' ');
@@ -126,8 +106,16 @@ function describeRequest(request: IntrospectRequest): string {
   }
 }
 
+/** One line per file the reconcile writes, deletes or keeps. */
+export function reportPlan(plan: ReconcilePlan, reporter: Reporter): void {
+  for (const write of plan.writes) reporter.detail(`${write.action === 'create' ? 'create' : 'update'}  ${write.path}`);
+  for (const stale of plan.deletes) reporter.detail(`delete  ${stale}`);
+  for (const kept of plan.kept) reporter.detail(`keep    ${kept} (yours)`);
+  reporter.detail(`${plan.unchanged.length} unchanged`);
+}
+
 /** File sources are recorded relative to the project, posix, so the manifest does not depend on where it was run. */
-function relativeSource(source: SchemaSource, projectDir: string): SchemaSource {
+export function relativeSource(source: SchemaSource, projectDir: string): SchemaSource {
   if (source.kind !== 'flow' && source.kind !== 'schemas') return source;
   return { ...source, file: path.relative(projectDir, path.resolve(source.file)).split(path.sep).join('/') };
 }

@@ -5,3 +5,6 @@ export { runIntrospect, type IntrospectCommandOptions } from './introspect-comma
 export { checkProtos } from './check-protos.js';
 export { loadGeneratorCore, type GeneratedFile, type GeneratorCore } from './generator-core.js';
 export { silentReporter, streamReporter, type Reporter } from './reporter.js';
+export { runRegenerate, type RegenerateVerdict } from './regenerate-command.js';
+export { runOpenApi, type OpenApiCommandOptions, type OpenApiCommandReport } from './openapi-command.js';
+export { generatedFiles, type OpenApiInfo } from './generated-files.js';

@@ -6,11 +6,16 @@
  *                           | --graph-description json --deployments-addresses json)
  *                          [--dry-run] [--force] [--runtime pack|link] [--title t] [--description d] [--class-name C]
  *     create-gateway introspect [-o schemas.json] (same sources)
+ *     create-gateway regenerate [--project dir] [same sources, default: gateway.lock.json's] [--check] [--json] [--no-type-check]
+ *     create-gateway openapi -o out.json|out.yaml [--previous file|git-ref] [--allow-breaking] [--check]
+ *                            [--proto-out out.proto [--previous-proto file|git-ref]] [--json] [--project dir]
  */
 import { Command, CommanderError } from 'commander';
 import type { Result } from '../reconcile/outcome.js';
 import { generateProject } from './generate-project.js';
 import { runIntrospect } from './introspect-command.js';
+import { runOpenApi } from './openapi-command.js';
+import { runRegenerate } from './regenerate-command.js';
 import { streamReporter } from './reporter.js';
 import { addSourceOptions, requestFrom, type SourceOptions, timeoutFrom } from './request-options.js';
 
@@ -34,7 +39,8 @@ interface GenerateOptions extends SourceOptions {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let outcome: { result: Result<unknown>; usage: boolean } | undefined;
+  // `failure`: the command ran (and may have written) but its verdict is exit code 1
+  let outcome: { result: Result<unknown>; usage: boolean; failure?: string | undefined } | undefined;
   const usageError = (message: string) => {
     outcome = { result: { ok: false, error: { message } }, usage: true };
   };
@@ -94,6 +100,61 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   });
   program.addCommand(introspectCommand);
 
+  const regenerateCommand = new Command('regenerate')
+    .description('bring a generated project up to date with its executors: schema diff, your broken call sites, reconcile')
+    .exitOverride()
+    .option('--project <dir>', 'the generated project (default: the working directory)', '.')
+    .option('--check', 'write nothing; exit 1 when the generated files are stale or the schemas changed in a breaking way')
+    .option('--json', 'print the report as JSON')
+    .option('--no-type-check', "do not type-check your code against the new generated types")
+    .option('--full', 'generate even when the schemas and the generated files are unchanged (after upgrading create-gateway)')
+    .option('-q, --quiet', 'print only errors and the report');
+  addSourceOptions(regenerateCommand).action(async (options: SourceOptions & { project: string; check?: boolean; json?: boolean; typeCheck: boolean; full?: boolean; quiet?: boolean }) => {
+    const given = [options.executor?.length ? 1 : 0, options.flow, options.schemas, options.graphDescription ?? options.deploymentsAddresses].some((value) => value !== undefined && value !== 0);
+    const request = given ? requestFrom(options) : undefined;
+    if (request !== undefined && !request.ok) return usageError(request.error.message);
+    const timeoutMs = timeoutFrom(options);
+    if (!timeoutMs.ok) return usageError(timeoutMs.error.message);
+    const result = await runRegenerate(
+      { projectDir: options.project, request: request?.value, check: options.check ?? false, json: options.json ?? false, typeCheck: options.typeCheck, full: options.full ?? false, timeoutMs: timeoutMs.value },
+      streamReporter(io.stderr, (options.quiet ?? false) || (options.json ?? false)),
+      io.stdout,
+    );
+    outcome = { result, usage: false, failure: result.ok ? result.value.failure : undefined };
+  });
+  program.addCommand(regenerateCommand);
+
+  const openapiCommand = new Command('openapi')
+    .description("publish the project's openapi.json (and protos/gateway.proto) with a semver version, refusing breaking changes")
+    .exitOverride()
+    .requiredOption('-o, --out <file>', 'where to publish: .json, or .yaml/.yml for YAML')
+    .option('--previous <file|git-ref>', 'the last published spec: diff, classes and version bump against it')
+    .option('--proto-out <file>', 'also publish protos/gateway.proto there')
+    .option('--previous-proto <file|git-ref>', 'the last published .proto, for buf breaking (default: --previous when it is a git ref)')
+    .option('--allow-breaking', 'publish even a breaking change (with a major version bump)')
+    .option('--check', 'write nothing; exit 1 on a breaking change')
+    .option('--json', 'print the report as JSON')
+    .option('--project <dir>', 'the generated project (default: the working directory)', '.')
+    .option('-q, --quiet', 'print only errors and the report');
+  openapiCommand.action(async (options: { out: string; previous?: string; protoOut?: string; previousProto?: string; allowBreaking?: boolean; check?: boolean; json?: boolean; project: string; quiet?: boolean }) => {
+    const result = await runOpenApi(
+      {
+        projectDir: options.project,
+        out: options.out,
+        previous: options.previous,
+        protoOut: options.protoOut,
+        previousProto: options.previousProto,
+        allowBreaking: options.allowBreaking ?? false,
+        check: options.check ?? false,
+        json: options.json ?? false,
+      },
+      streamReporter(io.stderr, (options.quiet ?? false) || (options.json ?? false)),
+      io.stdout,
+    );
+    outcome = { result, usage: false };
+  });
+  program.addCommand(openapiCommand);
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -105,6 +166,10 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     return EXIT_FAILED;
   }
   if (outcome === undefined) return EXIT_USAGE;
+  if (outcome.result.ok && outcome.failure !== undefined) {
+    io.stderr.write(`create-gateway: ${outcome.failure}\n`);
+    return EXIT_FAILED;
+  }
   if (outcome.result.ok) return EXIT_OK;
   io.stderr.write(`create-gateway: error: ${outcome.result.error.message}\n`);
   if (!outcome.usage) io.stderr.write('create-gateway: nothing was written\n');

@@ -6,13 +6,13 @@
  * published spec with a breaking change unless `allowBreaking`, validates the document with a
  * standard validator (swagger-parser) before writing, and writes nothing on any failure.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { bumpVersion, diffOpenApi, type OpenApiDiff } from '../diff/openapi-diff.js';
+import { readPreviousFile } from './previous-file.js';
 
 export interface PublishOpenApiOptions {
   /** The gateway's OpenAPI document (the project's generated openapi.json). */
@@ -93,15 +93,9 @@ export async function publishOpenApi(options: PublishOpenApiOptions): Promise<Pu
 type Loaded = { ok: true; value: Record<string, unknown> } | { ok: false; error: { message: string } };
 
 async function loadPrevious(previous: string, out: string, cwd: string): Promise<Loaded> {
-  const file = path.resolve(cwd, previous);
-  if (existsSync(file)) return parseSpec(await readFile(file, 'utf8'), previous);
-  // a git ref: `ref:path` as given, or `ref` with the output path inside the repository
-  const top = await git(['rev-parse', '--show-toplevel'], cwd);
-  if (!top.ok) return { ok: false, error: { message: `--previous ${previous}: no such file, and ${cwd} is not in a git repository` } };
-  const spec = previous.includes(':') ? previous : `${previous}:${path.relative(top.value.trim(), out).split(path.sep).join('/')}`;
-  const shown = await git(['show', spec], cwd);
-  if (!shown.ok) return { ok: false, error: { message: `--previous ${previous}: neither a file nor a git revision holding the spec (git show ${spec}: ${shown.error})` } };
-  return parseSpec(shown.value, `${previous} (git show ${spec})`);
+  const read = await readPreviousFile(previous, out, cwd);
+  if (!read.ok) return read;
+  return parseSpec(read.value.text, read.value.source);
 }
 
 function parseSpec(text: string, source: string): Loaded {
@@ -112,12 +106,4 @@ function parseSpec(text: string, source: string): Loaded {
   } catch (error) {
     return { ok: false, error: { message: `${source}: cannot parse it: ${(error as Error).message}` } };
   }
-}
-
-function git(args: readonly string[], cwd: string): Promise<{ ok: true; value: string } | { ok: false; error: string }> {
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve(error === null ? { ok: true, value: stdout } : { ok: false, error: (stderr || error.message).trim() });
-    });
-  });
 }

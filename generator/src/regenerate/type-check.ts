@@ -29,8 +29,13 @@ export interface TypeCheckReport {
   readonly generatedErrors: readonly TypeError[];
 }
 
-export function typeCheckWithGenerated(projectDir: string, generated: readonly GeneratedContent[], tsconfig = 'tsconfig.json'): TypeCheckReport {
+/** `removed`: project-relative paths of generated files the new generation no longer has (stale). */
+export function typeCheckWithGenerated(projectDir: string, generated: readonly GeneratedContent[], tsconfig = 'tsconfig.json', removed: readonly string[] = []): TypeCheckReport {
   const project = new Project({ tsConfigFilePath: path.join(projectDir, tsconfig) });
+  for (const stale of removed) {
+    const source = project.getSourceFile(path.join(projectDir, stale));
+    if (source !== undefined) project.removeSourceFile(source);
+  }
   const generatedPaths = new Set<string>();
   for (const file of generated) {
     if (!/\.(m|c)?tsx?$/.test(file.path)) continue;

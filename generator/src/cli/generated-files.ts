@@ -1,0 +1,49 @@
+/**
+ * The generated half of a project from a schema file, shared by `create-gateway <dir>` and
+ * `create-gateway regenerate`: the core's files (src/gen/, openapi.json, protos/) with the protos
+ * checked, plus the schema snapshot they came from. Pure: nothing is written here.
+ */
+import { canonicalJson } from '../introspect/canonical-json.js';
+import type { RawSchemaFile } from '../introspect/schema-shape.js';
+import { ok, type Result } from '../reconcile/outcome.js';
+import type { PlannedFile } from '../reconcile/planned-file.js';
+import { checkProtos } from './check-protos.js';
+import type { GeneratedFile, GeneratorCore } from './generator-core.js';
+import type { Reporter } from './reporter.js';
+
+/** The schema snapshot the project was generated from (canonical JSON, generated). */
+export const SCHEMA_SNAPSHOT_FILE = 'gateway.schemas.json';
+
+export interface OpenApiInfo {
+  readonly title?: string | undefined;
+  readonly description?: string | undefined;
+  readonly version?: string | undefined;
+}
+
+export async function generatedFiles(
+  core: GeneratorCore | undefined,
+  schemas: RawSchemaFile,
+  info: OpenApiInfo,
+  reporter: Reporter,
+): Promise<Result<PlannedFile[]>> {
+  let generated: GeneratedFile[] = [];
+  if (core === undefined) {
+    reporter.step('generating: the generator core is not in this build; no src/gen, openapi.json or protos/gateway.proto');
+  } else {
+    reporter.step('generating types, executor map, validators, OpenAPI and .proto');
+    const sources = await core.generateSources(schemas, {
+      ...(info.title === undefined ? {} : { title: info.title }),
+      ...(info.description === undefined ? {} : { description: info.description }),
+      ...(info.version === undefined ? {} : { version: info.version }),
+    });
+    if (!sources.ok) return sources;
+    generated = sources.value;
+    reporter.step('compiling protos');
+    const protos = checkProtos(generated);
+    if (!protos.ok) return protos;
+  }
+  return ok([
+    ...generated.map((file): PlannedFile => ({ path: file.path, content: file.content, ownership: 'generated' })),
+    { path: SCHEMA_SNAPSHOT_FILE, content: canonicalJson(schemas), ownership: 'generated' },
+  ]);
+}

@@ -83,6 +83,7 @@ demo: setup build
 bench: setup build
 	tsc -p bench
 	node bench/dist/streamer-overhead.js --json bench/results/streamer-overhead.json
+	node bench/dist/gateway-throughput.js --json bench/results/gateway-throughput.json
 	vitest bench --run --project 'unit (bench)' bench/codec.bench.ts
 
 clean:

@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     graphDescription: { 'start-gateway': ['echo'], echo: ['end-gateway'] },
     deploymentsAddresses: { echo: [`grpc://${address}`] },
   });
-  // the echo executor has no endpoint_discovery: the first request finds that out, once
+  // the first request runs endpoint discovery, once
   await streamer.processRequest(decodeDataRequest(requestBytes([{ id: 'warm' }])));
 
   const rows: Record<string, unknown>[] = [];

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../cli/generator-core.js';
-import type { RawEndpointSchema, RawSchemaFile } from '../introspect/schema-shape.js';
-import { SCHEMAS_V1 as V1, SCHEMAS_V2 as V2 } from './gateway-model-samples.js';
+import type { RawSchemaFile } from '../introspect/schema-shape.js';
+import { adversarialSchemas, SCHEMAS_V1 as V1, SCHEMAS_V2 as V2 } from './gateway-model-samples.js';
 import { generateSources } from '../generate.js';
 import { parseSchemaFile } from '../schema-file.js';
 
@@ -20,10 +20,6 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const TSC = path.join(REPO, 'node_modules/.bin/tsc');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function endpoint(input: { name: string; model: object }, output: { name: string; model: object }, extra: Partial<RawEndpointSchema> = {}): RawEndpointSchema {
-  return { input, output, is_generator: false, is_singleton_doc: false, parameters: { name: null, model: null }, ...extra };
-}
 
 /** Deep copy with every object's keys in reverse order and integers as doubles (what a protobuf Struct does to key order). */
 function shuffled(value: unknown): unknown {
@@ -163,29 +159,7 @@ describe('generateSources', () => {
   }, 60_000);
 
   it('compiles whatever names and sizes an executor sends: reserved words, __proto__, quotes, */, digits, dashes, unicode, case twins, 1000 fields, 20 levels, self-reference', async () => {
-    const names = ['__proto__', 'class', 'a"b', "it's", '*/ x', '1st', 'my-field', 'ünï', 'constructor', 'toString', 'Doc', 'doc', 'DOC', '', ' '];
-    const properties: Record<string, unknown> = {};
-    names.forEach((name, index) => (properties[name] = index % 2 === 0 ? { type: 'string', description: `*/ ${name} /*` } : { anyOf: [{ type: 'integer' }, { type: 'null' }] }));
-    for (let i = 0; i < 1000; i++) properties[`f${i}`] = { type: 'number' };
-    const defs: Record<string, unknown> = {};
-    for (let level = 0; level < 20; level++) {
-      defs[`L${level}`] = { title: `L${level}`, type: 'object', properties: { next: level === 19 ? { type: 'string' } : { $ref: `#/$defs/L${level + 1}` } }, required: ['next'] };
-    }
-    defs.Tree = { title: 'Tree', type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Tree' } }, label: { type: 'string' } } };
-    const model = (title: string) => ({ title, type: 'object', description: '*/ evil(); /*', properties: { ...properties, deep: { $ref: '#/$defs/L0' }, tree: { $ref: '#/$defs/Tree' } }, $defs: defs });
-    const schemas: RawSchemaFile = {};
-    for (const executor of names.filter((name) => name !== '')) {
-      // defineProperty: `schemas['__proto__'] = …` would set the prototype (JSON.parse makes an own key, as here)
-      Object.defineProperty(schemas, executor, { enumerable: true, writable: true, configurable: true, value: {
-        endpoints: names.map((name) => `/${name}`),
-        schemas: Object.fromEntries(
-          ['/__proto__', '/class', '/*/', '/1', '/a-b', '/A-B', '/ünï'].map((on, index) => [
-            on,
-            endpoint({ name: index % 2 === 0 ? 'Doc' : 'doc', model: model(index % 2 === 0 ? 'Doc' : 'doc') }, { name: '__proto__', model: model('__proto__') }, { is_generator: on === '/1' }),
-          ]),
-        ),
-      } });
-    }
+    const schemas = adversarialSchemas();
     const files = await generate(schemas);
     expect(await generate(schemas)).toEqual(files);
     const { errors } = compileProject(files);

@@ -17,14 +17,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Doc, type DocModel, type ExecutorServer, NdArray, serveExecutor } from '../runtime/src/index.js';
 import { runCommand, runCommandOk } from './support/commands.js';
+import { CREATE_GATEWAY_CLI, NPM_FLAGS, runCreateGateway, snapshot } from './support/create-gateway.js';
 import { EXECUTORS, httpRootOk, JINA_ENV, type JinaExecutor, REPO_ROOT, runJinaPython, startJinaExecutor } from './support/jina.js';
 import { freePort } from './support/ports.js';
 import { startProcess, useProcessRegistry } from './support/processes.js';
 
 useProcessRegistry();
 
-const CLI = path.join(REPO_ROOT, 'generator', 'dist', 'cli', 'main.js');
-const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
 
 /** What a pydantic-v2 docarray executor reports; our TS executor serves the same shape. */
 const TEXT_DOC: DocModel = {
@@ -80,7 +79,7 @@ let executorFlags: string[];
 
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'create-gateway-e2e-'));
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`make build\` (npm run build -w generator) first`);
+  if (!existsSync(CREATE_GATEWAY_CLI)) throw new Error(`${CREATE_GATEWAY_CLI} is missing: run \`make build\` (npm run build -w generator) first`);
   const [echo, nested, kinds, trees] = await Promise.all([
     startJinaExecutor({ name: 'echo', ...EXECUTORS.echo }),
     startJinaExecutor({ name: 'nested', ...EXECUTORS.nested }),
@@ -117,22 +116,7 @@ afterAll(async () => {
 });
 
 function createGateway(args: readonly string[], cwd = base) {
-  return runCommand(process.execPath, [CLI, ...args], { cwd, env: JINA_ENV, timeoutMs: 60_000 });
-}
-
-/** Every file under `dir` (relative posix path → bytes), node_modules and dist excluded. */
-async function snapshot(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  const walk = async (current: string, prefix: string): Promise<void> => {
-    for (const entry of await readdir(current, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name === 'dist') continue;
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) await walk(full, `${prefix}${entry.name}/`);
-      else files.set(`${prefix}${entry.name}`, await readFile(full));
-    }
-  };
-  await walk(dir, '');
-  return files;
+  return runCreateGateway(args, cwd);
 }
 
 describe('create-gateway introspect', () => {

@@ -116,11 +116,15 @@ interface TypeInfo {
 
 const SHAPE_KEYS = ['tensor/array shape', 'x-tensor-shape'];
 
+/** Labels of nested types stop this deep: a recursive type (a JSON value of lists of values) has no finite label. */
+const LABEL_DEPTH = 6;
+
 /** What kind of value a schema describes, `null` alternatives folded away (nullability is requiredness here). */
-function typeOf(schema: Schema, root: unknown): TypeInfo {
+function typeOf(schema: Schema, root: unknown, depth = 0): TypeInfo {
+  if (depth > LABEL_DEPTH) return { kind: 'any', label: '…' };
   const variants = alternatives(schema).map((variant) => resolve(variant, root)).filter((variant) => variant.type !== 'null');
   if (variants.length > 1) {
-    const labels = variants.map((variant) => typeOf(variant, root).label).sort();
+    const labels = variants.map((variant) => typeOf(variant, root, depth + 1).label).sort();
     return { kind: `union(${labels.join('|')})`, label: labels.join(' | ') };
   }
   const single = variants[0] ?? {};
@@ -129,12 +133,12 @@ function typeOf(schema: Schema, root: unknown): TypeInfo {
   const type = Array.isArray(single.type) ? single.type.filter((entry) => entry !== 'null').sort().join('|') : single.type;
   if (type === 'array') {
     const items = asSchema(single.items);
-    return { kind: 'array', label: `array of ${typeOf(resolve(items, root), root).label}`, items };
+    return { kind: 'array', label: `array of ${typeOf(resolve(items, root), root, depth + 1).label}`, items };
   }
   if (type === 'object' || (type === undefined && single.properties !== undefined)) {
     const additional = single.additionalProperties;
     if (single.properties === undefined && isSchema(additional)) {
-      return { kind: 'map', label: `map of ${typeOf(resolve(additional, root), root).label}`, items: additional };
+      return { kind: 'map', label: `map of ${typeOf(resolve(additional, root), root, depth + 1).label}`, items: additional };
     }
     return { kind: 'object', label: typeof single.title === 'string' ? single.title : 'object', schema: single };
   }

@@ -77,6 +77,14 @@ describe('diffOpenApi', () => {
       { operation: 'POST /walk', kind: 'field-added-optional', breaking: false, path: 'request.data[].root.depth' },
     ]);
   });
+
+  it('labels a recursive union (a JSON value: lists and maps of values) without looping', () => {
+    const value = { anyOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/components/schemas/Value' } }, { type: 'object', additionalProperties: { $ref: '#/components/schemas/Value' } }] };
+    const endpoint = (field: Props) => spec({ tag: { input: [{ value: field }, []], output: [{}, []] } }, { Value: value });
+    expect(diffOpenApi(endpoint({ $ref: '#/components/schemas/Value' }), endpoint({ $ref: '#/components/schemas/Value' })).changes).toEqual([]);
+    const changed = diffOpenApi(endpoint({ $ref: '#/components/schemas/Value' }), endpoint({ type: 'string' })).changes;
+    expect(changed).toMatchObject([{ operation: 'POST /tag', kind: 'type-changed', breaking: true, path: 'request.data[].value' }]);
+  });
 });
 
 describe('diffJsonSchemas across pydantic dialects', () => {

@@ -1,12 +1,13 @@
 /**
  * Type-checks the user's own code of a generated project against generated files that are not
- * written yet: the project's tsconfig is loaded with ts-morph, the new `src/gen/` contents replace
- * the files on disk in memory only, and every error in a file the user owns comes back as
+ * written yet: the project's tsconfig is loaded, the new `src/gen/` contents replace the files on
+ * disk in memory only, and every error in a file the user owns comes back as
  * `file:line: message`. Errors inside generated files are reported too, separately: they mean the
  * generator emitted something wrong, not that the user's code must change.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DiagnosticCategory, Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 
 export interface GeneratedContent {
   /** Project-relative posix path, e.g. `src/gen/models.ts`. */
@@ -29,38 +30,72 @@ export interface TypeCheckReport {
   readonly generatedErrors: readonly TypeError[];
 }
 
-/** `removed`: project-relative paths of generated files the new generation no longer has (stale). */
+/**
+ * `removed`: project-relative paths of generated files the new generation no longer has (stale).
+ * The compiler API is used directly (ts-morph's bundled TypeScript) with a host that serves the
+ * new generated contents from memory: unlike ts-morph's Project, its program sees each file's
+ * module format (the project's package.json `"type": "module"` under `nodenext`).
+ */
 export function typeCheckWithGenerated(projectDir: string, generated: readonly GeneratedContent[], tsconfig = 'tsconfig.json', removed: readonly string[] = []): TypeCheckReport {
-  const project = new Project({ tsConfigFilePath: path.join(projectDir, tsconfig) });
-  for (const stale of removed) {
-    const source = project.getSourceFile(path.join(projectDir, stale));
-    if (source !== undefined) project.removeSourceFile(source);
-  }
-  const generatedPaths = new Set<string>();
-  for (const file of generated) {
-    if (!/\.(m|c)?tsx?$/.test(file.path)) continue;
-    const absolute = path.join(projectDir, file.path);
-    generatedPaths.add(path.normalize(absolute));
-    project.createSourceFile(absolute, file.content, { overwrite: true });
-  }
+  const configPath = path.join(projectDir, tsconfig);
+  const overrides = new Map<string, string>();
+  for (const file of generated) if (/\.(m|c)?tsx?$/.test(file.path)) overrides.set(path.normalize(path.join(projectDir, file.path)), file.content);
+  const gone = new Set(removed.map((file) => path.normalize(path.join(projectDir, file))));
+  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: () => undefined,
+    readDirectory: (root, extensions, excludes, includes, depth) => {
+      const found = ts.sys.readDirectory(root, extensions, excludes, includes, depth).filter((file) => !gone.has(path.normalize(file)));
+      const listed = new Set(found.map((file) => path.normalize(file)));
+      // new generated files are not on disk yet: the tsconfig's include must still see them
+      return [...found, ...[...overrides.keys()].filter((file) => !listed.has(file))];
+    },
+  });
+  if (config === undefined) return { userErrors: [{ file: tsconfig, line: 0, column: 0, message: `cannot read ${tsconfig}` }], generatedErrors: [] };
+  // the lib .d.ts files of ts-morph's TypeScript are bundled in @ts-morph/common, not on disk
+  const libs = bundledLibFiles();
+  for (const [name, text] of libs) overrides.set(path.join(LIB_DIR, name), text);
+  const host = ts.createCompilerHost(config.options);
+  const readFile = host.readFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.getDefaultLibLocation = () => LIB_DIR;
+  host.getDefaultLibFileName = (options) => path.join(LIB_DIR, ts.getDefaultLibFileName(options));
+  host.readFile = (file) => overrides.get(path.normalize(file)) ?? (gone.has(path.normalize(file)) ? undefined : readFile(file));
+  host.fileExists = (file) => overrides.has(path.normalize(file)) || (!gone.has(path.normalize(file)) && fileExists(file));
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (file, language, onError, create) => {
+    const text = overrides.get(path.normalize(file));
+    return text === undefined ? getSourceFile(file, language, onError, create) : ts.createSourceFile(file, text, language);
+  };
+  const program = ts.createProgram({ rootNames: config.fileNames, options: { ...config.options, noEmit: true }, host });
   const userErrors: TypeError[] = [];
   const generatedErrors: TypeError[] = [];
-  for (const diagnostic of project.getPreEmitDiagnostics()) {
-    if (diagnostic.getCategory() !== DiagnosticCategory.Error) continue;
-    const source = diagnostic.getSourceFile();
-    const message = ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, '\n');
+  for (const diagnostic of [...config.errors, ...ts.getPreEmitDiagnostics(program)]) {
+    if (diagnostic.category !== ts.DiagnosticCategory.Error) continue;
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+    const source = diagnostic.file;
     if (source === undefined) {
       userErrors.push({ file: tsconfig, line: 0, column: 0, message });
       continue;
     }
-    const absolute = path.normalize(source.getFilePath());
-    const start = diagnostic.getStart() ?? 0;
-    const { line, column } = source.getLineAndColumnAtPos(start);
-    const entry = { file: path.relative(projectDir, absolute).split(path.sep).join('/'), line, column, message };
-    (generatedPaths.has(absolute) || entry.file.startsWith('src/gen/') ? generatedErrors : userErrors).push(entry);
+    const absolute = path.normalize(source.fileName);
+    const position = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
+    const entry = { file: path.relative(projectDir, absolute).split(path.sep).join('/'), line: position.line + 1, column: position.character + 1, message };
+    (overrides.has(absolute) || entry.file.startsWith('src/gen/') ? generatedErrors : userErrors).push(entry);
   }
   const order = (a: TypeError, b: TypeError) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
   return { userErrors: userErrors.sort(order), generatedErrors: generatedErrors.sort(order) };
+}
+
+const LIB_DIR = path.resolve('/__create-gateway-ts-lib__');
+let libCache: Map<string, string> | undefined;
+
+function bundledLibFiles(): Map<string, string> {
+  if (libCache !== undefined) return libCache;
+  const fromTsMorph = createRequire(createRequire(import.meta.url).resolve('ts-morph'));
+  const common = fromTsMorph('@ts-morph/common') as { getLibFiles(): ReadonlyArray<{ fileName: string; text: string }> };
+  libCache = new Map(common.getLibFiles().map((lib) => [lib.fileName, lib.text]));
+  return libCache;
 }
 
 export function formatTypeErrors(errors: readonly TypeError[]): string {

@@ -21,15 +21,22 @@ export interface GeneratorCore {
 }
 
 export async function loadGeneratorCore(): Promise<Result<GeneratorCore | undefined>> {
-  const urls = ['../schema-file.js', '../generate.js'].map((relative) => new URL(relative, import.meta.url));
+  // `.js` in a build, `.ts` when run from the sources (vitest)
+  const found = ['schema-file', 'generate'].map((name) => ['.js', '.ts'].map((extension) => new URL(`../${name}${extension}`, import.meta.url)).find((url) => existsSync(fileURLToPath(url))));
   // not in this build (yet): no error, the caller reports what is left out
-  if (!urls.every((url) => existsSync(fileURLToPath(url)))) return ok(undefined);
+  if (!found.every((url) => url !== undefined)) return ok(undefined);
+  const urls = found as URL[];
   try {
-    const [schemaFile, generate] = (await Promise.all(urls.map((url) => import(url.href)))) as [Partial<GeneratorCore>, Partial<GeneratorCore>];
-    if (typeof schemaFile.parseSchemaFile !== 'function' || typeof generate.generateSources !== 'function') {
-      return fail(`the generator core in ${fileURLToPath(new URL('..', import.meta.url))} does not export parseSchemaFile and generateSources`);
-    }
-    return ok({ parseSchemaFile: schemaFile.parseSchemaFile, generateSources: generate.generateSources });
+    const schemaFile = (await import(urls[0]!.href)) as Partial<GeneratorCore>;
+    if (typeof schemaFile.parseSchemaFile !== 'function') return fail(`the generator core in ${fileURLToPath(new URL('..', import.meta.url))} does not export parseSchemaFile`);
+    // the emitters (ajv, buf, ts-proto) load on first use: a regenerate that finds nothing changed never needs them
+    const generateUrl = urls[1]!.href;
+    const generateSources: GeneratorCore['generateSources'] = async (schemas, options) => {
+      const generate = (await import(generateUrl)) as Partial<GeneratorCore>;
+      if (typeof generate.generateSources !== 'function') return fail(`the generator core ${fileURLToPath(generateUrl)} does not export generateSources`);
+      return generate.generateSources(schemas, options);
+    };
+    return ok({ parseSchemaFile: schemaFile.parseSchemaFile, generateSources });
   } catch (error) {
     return fail(`cannot load the generator core: ${(error as Error).message}`, error);
   }

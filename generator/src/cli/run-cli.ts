@@ -12,10 +12,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import type { Result } from '../reconcile/outcome.js';
-import { generateProject } from './generate-project.js';
-import { runIntrospect } from './introspect-command.js';
-import { runOpenApi } from './openapi-command.js';
-import { runRegenerate } from './regenerate-command.js';
 import { streamReporter } from './reporter.js';
 import { addSourceOptions, requestFrom, type SourceOptions, timeoutFrom } from './request-options.js';
 
@@ -67,6 +63,8 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     if (options.runtime !== 'pack' && options.runtime !== 'link') return usageError(`--runtime ${options.runtime}: expected pack or link`);
     if (options.className !== undefined && !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(options.className)) return usageError(`--class-name ${options.className}: not a class name`);
     const reporter = streamReporter(io.stderr, options.quiet ?? false);
+    // each command loads its modules when it runs: start-up stays small for the others
+    const { generateProject } = await import('./generate-project.js');
     const result = await generateProject(
       {
         projectDir: dir,
@@ -95,6 +93,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     if (!request.ok) return usageError(request.error.message);
     const timeoutMs = timeoutFrom(options);
     if (!timeoutMs.ok) return usageError(timeoutMs.error.message);
+    const { runIntrospect } = await import('./introspect-command.js');
     const result = await runIntrospect({ request: request.value, output: options.output, timeoutMs: timeoutMs.value }, streamReporter(io.stderr, options.quiet ?? false), io.stdout);
     outcome = { result, usage: false };
   });
@@ -115,6 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     if (request !== undefined && !request.ok) return usageError(request.error.message);
     const timeoutMs = timeoutFrom(options);
     if (!timeoutMs.ok) return usageError(timeoutMs.error.message);
+    const { runRegenerate } = await import('./regenerate-command.js');
     const result = await runRegenerate(
       { projectDir: options.project, request: request?.value, check: options.check ?? false, json: options.json ?? false, typeCheck: options.typeCheck, full: options.full ?? false, timeoutMs: timeoutMs.value },
       streamReporter(io.stderr, (options.quiet ?? false) || (options.json ?? false)),
@@ -137,6 +137,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     .option('--project <dir>', 'the generated project (default: the working directory)', '.')
     .option('-q, --quiet', 'print only errors and the report');
   openapiCommand.action(async (options: { out: string; previous?: string; protoOut?: string; previousProto?: string; allowBreaking?: boolean; check?: boolean; json?: boolean; project: string; quiet?: boolean }) => {
+    const { runOpenApi } = await import('./openapi-command.js');
     const result = await runOpenApi(
       {
         projectDir: options.project,

@@ -1,7 +1,7 @@
 /** The regenerate report for a person: schema changes by executor and endpoint, files, broken call sites. */
 import { formatSchemaChanges } from '../diff/schema-diff.js';
 import type { RegenerateReport } from './regenerate-project.js';
-import { formatTypeErrors } from './type-check.js';
+import { formatTypeErrors } from './type-errors.js';
 
 export function formatRegenerateReport(report: RegenerateReport): string {
   const lines = ['schema changes (BREAKING: breaks clients of the gateway; breaks code: your code may not compile):', indent(formatSchemaChanges(report.changes))];

@@ -24,7 +24,7 @@ import { fail, ok, type Result } from '../reconcile/outcome.js';
 import type { PlannedFile } from '../reconcile/planned-file.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { requestFromSources } from './recorded-request.js';
-import { type GeneratedContent, type TypeCheckReport, typeCheckWithGenerated } from './type-check.js';
+import type { GeneratedContent, TypeCheckReport } from './type-check.js';
 
 export interface RegenerateOptions {
   readonly projectDir: string;
@@ -83,7 +83,7 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
   if (options.full !== true && snapshot.value.text === canonicalJson(found.value.schemas) && (await intact(projectDir, previous.files))) {
     // same schemas, same bytes on disk: generation is deterministic, so nothing can be stale
     reporter.step('the schemas equal gateway.schemas.json and every generated file is intact: nothing to do');
-    const typeCheck = checkUserCode(options, projectDir, [], [], reporter);
+    const typeCheck = await checkUserCode(options, projectDir, [], [], reporter);
     return ok({
       projectDir,
       sources: previous.sources,
@@ -108,7 +108,7 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
   const emitted = new Set(files.map((file) => file.path));
   const removed = Object.keys(previous.files).filter((file) => !emitted.has(file) && file !== MANIFEST_FILE);
   const typeScript = generated.value.filter((file) => typeof file.content === 'string' && file.path.endsWith('.ts')).map((file) => ({ path: file.path, content: file.content as string }));
-  const { report: typeCheck, ms: typeCheckMs } = checkUserCode(options, projectDir, typeScript, removed, reporter);
+  const { report: typeCheck, ms: typeCheckMs } = await checkUserCode(options, projectDir, typeScript, removed, reporter);
 
   started = performance.now();
   const sources = options.request === undefined ? previous.sources : found.value.sources.map((source) => relativeSource(source, projectDir));
@@ -138,18 +138,20 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
   });
 }
 
-function checkUserCode(
+async function checkUserCode(
   options: RegenerateOptions,
   projectDir: string,
   generated: readonly GeneratedContent[],
   removed: readonly string[],
   reporter: Reporter,
-): { report: RegenerateReport['typeCheck']; ms: number } {
+): Promise<{ report: RegenerateReport['typeCheck']; ms: number }> {
   const started = performance.now();
   if (options.typeCheck === false) return { report: { skipped: 'not asked for' }, ms: 0 };
   if (!existsSync(path.join(projectDir, 'node_modules'))) return { report: { skipped: 'node_modules is missing (npm install first)' }, ms: 0 };
   if (!existsSync(path.join(projectDir, 'tsconfig.json'))) return { report: { skipped: 'no tsconfig.json' }, ms: 0 };
   reporter.step('type-checking your code against the new generated types');
+  // the TypeScript compiler loads only when there is code to check
+  const { typeCheckWithGenerated } = await import('./type-check.js');
   const report = typeCheckWithGenerated(projectDir, generated, 'tsconfig.json', removed);
   return { report, ms: performance.now() - started };
 }

@@ -8,6 +8,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import type { TypeError } from './type-errors.js';
+
+export { formatTypeErrors, type TypeError } from './type-errors.js';
 
 export interface GeneratedContent {
   /** Project-relative posix path, e.g. `src/gen/models.ts`. */
@@ -15,13 +18,6 @@ export interface GeneratedContent {
   readonly content: string;
 }
 
-export interface TypeError {
-  /** Project-relative posix path. */
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-}
 
 export interface TypeCheckReport {
   /** Errors in the user's files: the call sites the schema change broke. */
@@ -96,8 +92,4 @@ function bundledLibFiles(): Map<string, string> {
   const common = fromTsMorph('@ts-morph/common') as { getLibFiles(): ReadonlyArray<{ fileName: string; text: string }> };
   libCache = new Map(common.getLibFiles().map((lib) => [lib.fileName, lib.text]));
   return libCache;
-}
-
-export function formatTypeErrors(errors: readonly TypeError[]): string {
-  return errors.map((error) => `${error.file}:${error.line}: ${error.message.split('\n')[0]}`).join('\n');
 }

@@ -19,8 +19,12 @@
  * A gateway's request costs one client-facing leg and one gRPC leg, so its ceiling is the composed
  * rate 1/(1/B + 1/C) for HTTP and 1/(1/C + 1/C) for gRPC, B and C from this same run.
  *
- *   node bench/dist/gateway-throughput.js [--duration 5] [--rounds 3] [--warmup 2] [--connections 32]
- *     [--subjects B,C,D,G,P,Q] [--cpu-prof dir] [--json out.json]
+ *   node bench/dist/gateway-throughput.js [--duration 4] [--rounds 4] [--warmup 2] [--connections 32]
+ *     [--subjects B,C,D,G,P,Q] [--grpc-load auto|ghz|grpc-js] [--node-options '--max-semi-space-size=4']
+ *     [--cpu-prof dir] [--json out.json]
+ *
+ * gRPC load: ghz if `.tools/bin/ghz` exists (see ghz-load.ts), and grpc-load.ts too (`auto`).
+ * `--cpu-prof dir`: our gateways write V8 CPU profiles there on exit (see cpu-profile-summary.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -53,12 +57,14 @@ interface Args {
   connections: number;
   subjects: string[];
   grpcLoad: 'auto' | 'ghz' | 'grpc-js';
+  /** NODE_OPTIONS for the Node subjects (B, C, D, G), e.g. `--max-semi-space-size=4` */
+  nodeOptions: string | undefined;
   cpuProf: string | undefined;
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationS: 5, rounds: 3, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', cpuProf: undefined, json: undefined };
+  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, cpuProf: undefined, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -69,6 +75,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--connections') args.connections = Number(value);
     else if (flag === '--subjects') args.subjects = value.split(',');
     else if (flag === '--grpc-load') args.grpcLoad = value as Args['grpcLoad'];
+    else if (flag === '--node-options') args.nodeOptions = value;
     else if (flag === '--cpu-prof') args.cpuProf = path.resolve(value);
     else if (flag === '--json') args.json = value;
     else throw new Error(`unknown option ${flag}`);
@@ -252,6 +259,7 @@ async function main(): Promise<void> {
       args: [...(prof && args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : []), script, ...scriptArgs],
       core,
       cwd: REPO_ROOT,
+      env: args.nodeOptions ? { ...process.env, NODE_OPTIONS: args.nodeOptions } : process.env,
     });
   const startEcho = async (name: string, core: number) => {
     const echo = node(name, path.join(HERE, 'echo-executor.js'), ['0'], core);
@@ -378,9 +386,23 @@ async function main(): Promise<void> {
       const [C, G, Q] = ['C', 'G', 'Q'].map((id) => row(id + suffix));
       const httpCeiling = B && C ? composed(B.rps, C.rps) : undefined;
       const grpcCeiling = C ? composed(C.rps, C.rps) : undefined;
+      // the same ratios within each round (subjects measured minutes apart see different
+      // neighbours on a shared machine; within a round they are seconds apart), then the median
+      const perRound = (f: (r: (id: string) => RoundResult | undefined) => number | undefined) => {
+        const values = Array.from({ length: args.rounds }, (_, i) => f((id) => results.get(id)?.[i])).filter((v): v is number => v !== undefined);
+        return values.length ? median(values) : undefined;
+      };
+      const c = 'C' + suffix;
+      const medianPerRound = {
+        oursHttpOverJinaHttp: perRound((r) => ratio(r('D')?.rps, r('P')?.rps)),
+        oursHttpOverHttpCeiling: perRound((r) => (r('B') && r(c) ? ratio(r('D')?.rps, composed(r('B')!.rps, r(c)!.rps)) : undefined)),
+        oursGrpcOverGrpcCeiling: perRound((r) => (r(c) ? ratio(r('G' + suffix)?.rps, composed(r(c)!.rps, r(c)!.rps)) : undefined)),
+        oursGrpcOverJinaGrpc: perRound((r) => ratio(r('G' + suffix)?.rps, r('Q' + suffix)?.rps)),
+      };
       return {
         grpcLoader: loader,
         ceilings: { http: httpCeiling, grpc: grpcCeiling },
+        medianPerRound,
         ratios: {
           oursHttpOverJinaHttp: ratio(D?.rps, P?.rps),
           oursHttpOverHttpCeiling: ratio(D?.rps, httpCeiling),
@@ -418,6 +440,10 @@ async function main(): Promise<void> {
       console.log(
         `  D/P = ${fmt(a.ratios.oursHttpOverJinaHttp, 2)} (target >= 10), D/ceiling = ${fmt(a.ratios.oursHttpOverHttpCeiling, 2)} (target >= 0.8), ` +
           `G/ceiling = ${fmt(a.ratios.oursGrpcOverGrpcCeiling, 2)} (target >= 0.8), G/Q = ${fmt(a.ratios.oursGrpcOverJinaGrpc, 2)}`,
+      );
+      console.log(
+        `  per-round medians: D/P = ${fmt(a.medianPerRound.oursHttpOverJinaHttp, 2)}, D/ceiling = ${fmt(a.medianPerRound.oursHttpOverHttpCeiling, 2)}, ` +
+          `G/ceiling = ${fmt(a.medianPerRound.oursGrpcOverGrpcCeiling, 2)}, G/Q = ${fmt(a.medianPerRound.oursGrpcOverJinaGrpc, 2)}`,
       );
       console.log(
         `  CPU-µs/req: B+C legs ${fmt(a.cpu.httpLegsUs, 1)} vs D ${fmt(a.cpu.oursHttpUs, 1)}; 2C legs ${fmt(a.cpu.grpcLegsUs, 1)} vs G ${fmt(a.cpu.oursGrpcUs, 1)}; ` +

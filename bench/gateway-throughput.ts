@@ -450,7 +450,11 @@ async function main(): Promise<void> {
           `P/D ${fmt(a.cpu.jinaHttpOverOursHttp, 1)}x, Q/G ${fmt(a.cpu.jinaGrpcOverOursGrpc, 1)}x`,
       );
     }
-    if (args.cpuProf) console.log(`profiles in ${args.cpuProf}; requests served: ${rows.filter((r) => r.loader !== 'grpc-js' || !rows.some((o) => o.subject === r.subject.replace(/ \(.*\)$/, '') && o !== r)).map((r) => `${r.id} (pid ${subjects.find((s) => s.id === r.id)!.process.pid}) ${r.requestsServed}`).join(', ')}`);
+    if (args.cpuProf) {
+      // one profile per process (a gRPC subject loaded by two generators is one process)
+      const processes = [...new Map(subjects.map((s) => [s.process.pid, s])).values()];
+      console.log(`profiles in ${args.cpuProf} (our gateways only); requests served: ${processes.map((s) => `${s.id} pid ${s.process.pid}: ${served.get(s.process.pid)}`).join(', ')}`);
+    }
     if (args.json) {
       writeFileSync(
         args.json,

@@ -43,12 +43,14 @@ export async function runOpenApi(options: OpenApiCommandOptions, reporter: Repor
   const checked = await publishOpenApi({ document, out: options.out, ...(options.previous === undefined ? {} : { previous: options.previous }), ...common, check: true });
   if (!checked.ok) return fail(checked.error.message);
   let proto: string | undefined;
+  // by default the .proto's own path in the --previous git revision, if it was published there
+  const previousOptional = options.previousProto === undefined;
   const previousProto = options.previousProto ?? (options.previous !== undefined && !options.previous.includes(':') && !/\.(json|ya?ml)$/i.test(options.previous) ? options.previous : undefined);
   if (options.protoOut !== undefined) {
     const text = await readText(path.join(projectDir, 'protos', 'gateway.proto'));
     if (!text.ok) return text;
     proto = text.value;
-    const protoChecked = await publishProto({ proto, out: options.protoOut, previous: previousProto, ...common, check: true });
+    const protoChecked = await publishProto({ proto, out: options.protoOut, previous: previousProto, previousOptional, ...common, check: true });
     if (!protoChecked.ok) return fail(protoChecked.error.message);
   }
   const published = await publishOpenApi({ document, out: options.out, ...(options.previous === undefined ? {} : { previous: options.previous }), ...common });
@@ -56,7 +58,7 @@ export async function runOpenApi(options: OpenApiCommandOptions, reporter: Repor
   const openapi = published.value;
   let protoReport: PublishProtoReport | undefined;
   if (proto !== undefined && options.protoOut !== undefined) {
-    const written = await publishProto({ proto, out: options.protoOut, previous: previousProto, ...common });
+    const written = await publishProto({ proto, out: options.protoOut, previous: previousProto, previousOptional, ...common });
     if (!written.ok) return fail(written.error.message);
     protoReport = written.value;
   }

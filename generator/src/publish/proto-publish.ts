@@ -8,13 +8,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ProtoBreakingChange, protoBreakingChanges } from '../diff/proto-breaking.js';
-import { readPreviousFile } from './previous-file.js';
+import { type PreviousFile, readPreviousFile } from './previous-file.js';
 
 export interface PublishProtoOptions {
   /** The gateway's .proto text (the project's protos/gateway.proto). */
   readonly proto: string;
   readonly out: string;
   readonly previous?: string | undefined;
+  /** A `previous` that names nothing (the .proto was never published there) counts as no previous version. */
+  readonly previousOptional?: boolean;
   readonly allowBreaking?: boolean;
   readonly check?: boolean;
   readonly cwd?: string;
@@ -35,9 +37,12 @@ export async function publishProto(options: PublishProtoOptions): Promise<Publis
   const out = path.resolve(cwd, options.out);
   const name = path.basename(out);
   let changes: ProtoBreakingChange[] | undefined;
+  let previous: PreviousFile | undefined;
   if (options.previous !== undefined) {
-    const previous = await readPreviousFile(options.previous, out, cwd);
-    if (!previous.ok) return previous;
+    previous = await readPreviousFile(options.previous, out, cwd);
+    if (!previous.ok && options.previousOptional !== true) return previous;
+  }
+  if (options.previous !== undefined && previous?.ok === true) {
     const compared = await protoBreakingChanges([{ path: name, content: previous.value.text }], [{ path: name, content: options.proto }]);
     if (!compared.ok) return { ok: false, error: { message: `buf breaking against ${previous.value.source}: ${compared.error}` } };
     changes = compared.changes;

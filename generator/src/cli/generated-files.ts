@@ -18,6 +18,8 @@ export interface OpenApiInfo {
   readonly title?: string | undefined;
   readonly description?: string | undefined;
   readonly version?: string | undefined;
+  /** Where the schemas came from, for the core's error messages (when introspection did not map them already). */
+  readonly source?: string | undefined;
 }
 
 export async function generatedFiles(
@@ -35,6 +37,7 @@ export async function generatedFiles(
       ...(info.title === undefined ? {} : { title: info.title }),
       ...(info.description === undefined ? {} : { description: info.description }),
       ...(info.version === undefined ? {} : { version: info.version }),
+      ...(info.source === undefined ? {} : { source: info.source }),
     });
     if (!sources.ok) return sources;
     generated = sources.value;

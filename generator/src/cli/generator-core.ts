@@ -17,7 +17,7 @@ export interface GeneratedFile {
 
 export interface GeneratorCore {
   parseSchemaFile(json: unknown, source: string): Result<RawSchemaFile>;
-  generateSources(schemas: RawSchemaFile, options?: { title?: string; description?: string; version?: string }): Promise<Result<GeneratedFile[]>>;
+  generateSources(schemas: RawSchemaFile, options?: { title?: string; description?: string; version?: string; source?: string }): Promise<Result<GeneratedFile[]>>;
 }
 
 export async function loadGeneratorCore(): Promise<Result<GeneratorCore | undefined>> {

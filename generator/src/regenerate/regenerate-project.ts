@@ -73,7 +73,9 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
 
   let started = performance.now();
   reporter.step(`introspecting ${describeRequest(request.value)}`);
-  const found = await introspect(request.value, { timeoutMs: options.timeoutMs, parse: core.value?.parseSchemaFile });
+  // the shape is checked here; the models are mapped once, by the generation below (an unchanged
+  // snapshot was mapped when it was generated), which names the same executor, endpoint and path
+  const found = await introspect(request.value, { timeoutMs: options.timeoutMs });
   if (!found.ok) return found;
   const introspectMs = performance.now() - started;
 
@@ -98,7 +100,7 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
     });
   }
   const info = await readOpenApiInfo(projectDir);
-  const generated = await generatedFiles(core.value, found.value.schemas, info, reporter);
+  const generated = await generatedFiles(core.value, found.value.schemas, { ...info, source: schemaSource(request.value) }, reporter);
   if (!generated.ok) return generated;
   const files = [...generated.value, ...(await carriedOver(projectDir, previous.files, previous.scaffolds, generated.value))];
   const generateMs = performance.now() - started;
@@ -178,6 +180,11 @@ async function readSnapshot(projectDir: string): Promise<Result<{ schemas: Schem
   } catch (error) {
     return fail(`${file}: cannot read the schema snapshot (${(error as Error).message})`, error);
   }
+}
+
+/** What the core's errors name as the origin of the schemas, as introspection does. */
+function schemaSource(request: IntrospectRequest): string {
+  return request.kind === 'schemas' ? request.file : `endpoint discovery of ${describeRequest(request)}`;
 }
 
 /** `--title`/`--description` given at generation live on in openapi.json's info (the manifest does not record them). */

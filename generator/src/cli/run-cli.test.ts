@@ -120,4 +120,28 @@ describe('create-gateway command line', () => {
     expect(again.code).toBe(EXIT_FAILED);
     expect(again.stderr).toMatch(/is not empty/);
   });
+
+  it('regenerate and openapi: --check and --json on the project above, exit codes, and what a wrong place or usage says', async () => {
+    const target = path.join(dir, 'my-gw');
+    const check = await cli('regenerate', '--project', target, '--check', '--json');
+    expect(check.code, check.stderr).toBe(EXIT_OK);
+    expect(JSON.parse(check.stdout)).toMatchObject({ changes: [], stale: false, written: false });
+    const changed = structuredClone(SCHEMAS) as unknown as { encoder: { schemas: Record<string, { output: { model: { properties: Record<string, unknown> } } }> } };
+    delete changed.encoder.schemas['/encode']!.output.model.properties.embedding;
+    const changedFile = path.join(dir, 'changed.json');
+    await writeFile(changedFile, JSON.stringify(changed));
+    const stale = await cli('regenerate', '--project', target, '--check', '--schemas', changedFile);
+    expect(stale.code).toBe(EXIT_FAILED);
+    expect(stale.stdout).toMatch(/encoder \/encode\n {4}\[BREAKING\] field-removed output\.embedding/);
+    expect(stale.stderr).toMatch(/generated files are stale/);
+    expect(stale.stderr).not.toMatch(/nothing was written/);
+
+    const notProject = await cli('regenerate', '--project', dir);
+    expect(notProject.code).toBe(EXIT_FAILED);
+    expect(notProject.stderr).toMatch(/no gateway\.lock\.json: not a generated project/);
+    expect((await cli('openapi', '--project', target)).code).toBe(EXIT_USAGE);
+    const published = await cli('openapi', '--project', target, '-o', path.join(dir, 'published', 'openapi.json'));
+    expect(published.code, published.stderr).toBe(EXIT_OK);
+    expect(JSON.parse(await readFile(path.join(dir, 'published', 'openapi.json'), 'utf8'))).toMatchObject({ openapi: expect.stringMatching(/^3\./), info: { version: '0.1.0' } });
+  });
 });

@@ -63,6 +63,16 @@ describe('regenerateProject (from the schema file gateway.lock.json recorded)', 
     expect(openapi.info.title).toBe('Mine');
   });
 
+  it('a source given as a flag is recorded in gateway.lock.json, even when the schemas are the same', async () => {
+    const moved = path.join(dir, 'moved.json');
+    await writeFile(moved, JSON.stringify(V2));
+    const result = await regenerateProject({ projectDir: project, request: { kind: 'schemas', file: moved } }, silentReporter);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.changes).toEqual([]);
+    expect(result.value.files.updated).toEqual(['gateway.lock.json']);
+    expect((JSON.parse(await readFile(path.join(project, 'gateway.lock.json'), 'utf8')) as { sources: unknown }).sources).toEqual([{ kind: 'schemas', file: '../moved.json' }]);
+  });
+
   it('not a generated project: says so', async () => {
     const result = await regenerateProject({ projectDir: dir }, silentReporter);
     expect(!result.ok && result.error.message).toMatch(/no gateway\.lock\.json: not a generated project/);

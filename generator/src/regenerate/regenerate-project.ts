@@ -82,7 +82,9 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
   started = performance.now();
   const snapshot = await readSnapshot(projectDir);
   if (!snapshot.ok) return snapshot;
-  if (options.full !== true && snapshot.value.text === canonicalJson(found.value.schemas) && (await intact(projectDir, previous.files))) {
+  const sources = options.request === undefined ? previous.sources : found.value.sources.map((source) => relativeSource(source, projectDir));
+  const sameSources = JSON.stringify(sources) === JSON.stringify(previous.sources);
+  if (options.full !== true && sameSources && snapshot.value.text === canonicalJson(found.value.schemas) && (await intact(projectDir, previous.files))) {
     // same schemas, same bytes on disk: generation is deterministic, so nothing can be stale
     reporter.step('the schemas equal gateway.schemas.json and every generated file is intact: nothing to do');
     const typeCheck = await checkUserCode(options, projectDir, [], [], reporter);
@@ -113,7 +115,6 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
   const { report: typeCheck, ms: typeCheckMs } = await checkUserCode(options, projectDir, typeScript, removed, reporter);
 
   started = performance.now();
-  const sources = options.request === undefined ? previous.sources : found.value.sources.map((source) => relativeSource(source, projectDir));
   reporter.step(options.check ? `check: what regenerate would change in ${projectDir}` : `reconciling ${projectDir}`);
   const reconciled = await reconcile({ projectDir, files, sources, dryRun: options.check ?? false });
   if (!reconciled.ok) return reconciled;

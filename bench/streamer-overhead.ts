@@ -1,6 +1,8 @@
 /**
  * Streamer overhead: one hop through our GatewayStreamer vs a direct grpc-js call to the same
- * executor, side by side in one run. The executor E (echo-executor.ts) runs in its own process;
+ * executor, side by side in one run; and, as a third subject, a direct call over the runtime's
+ * own HTTP/2 unary channel (what the streamer's executor leg is made of), so the routing's own
+ * cost shows apart from the transport's. The executor E (echo-executor.ts) runs in its own process;
  * both subjects run in this process, one after the other, and are measured the same way:
  * CPU time of this process per request (process.cpuUsage) and latency percentiles.
  *
@@ -26,6 +28,7 @@ import {
   encodeDocList,
   GatewayStreamer,
   JINA_DEFAULT_GRPC_OPTIONS,
+  UnaryChannel,
   NdArray,
   newRequestId,
   type Doc,
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
   const address = `127.0.0.1:${port}`;
   const identity = (value: Buffer) => value;
   const direct = new Client(address, credentials.createInsecure(), JINA_DEFAULT_GRPC_OPTIONS);
+  const channel = new UnaryChannel({ target: address, tls: false });
   const streamer = new GatewayStreamer({
     graphDescription: { 'start-gateway': ['echo'], echo: ['end-gateway'] },
     deploymentsAddresses: { echo: [`grpc://${address}`] },
@@ -157,26 +161,34 @@ async function main(): Promise<void> {
             error ? reject(error) : resolve(value!),
           );
         });
+      const sendChannel = async () =>
+        (await channel.call('/jina.JinaSingleDataRequestRPC/process_single_data', bytes, { headers: { endpoint: '/echo' } })).message;
       const sendStreamer = async () => encodeDataRequest(await streamer.processRequest(decodeDataRequest(bytes), { raw: bytes }));
       // warm-up: JIT, connections, buffer pools
       for (let i = 0; i < 300; i++) await sendDirect();
+      for (let i = 0; i < 300; i++) await sendChannel();
       for (let i = 0; i < 300; i++) await sendStreamer();
       for (const concurrency of args.concurrency) {
         const direct = new Tally();
+        const lean = new Tally();
         const through = new Tally();
         const perSlice = Math.max(concurrency, Math.ceil(requests / args.rounds));
         for (let round = 0; round < args.rounds; round++) {
           await direct.slice(perSlice, concurrency, sendDirect);
+          await lean.slice(perSlice, concurrency, sendChannel);
           await through.slice(perSlice, concurrency, sendStreamer);
         }
         const d = direct.result();
+        const c = lean.result();
         const s = through.result();
         rows.push({
           payload,
           bytes: bytes.length,
           concurrency,
           direct: d,
+          channel: c,
           streamer: s,
+          addedCpuOverChannelPercent: (s.cpuUsPerRequest / c.cpuUsPerRequest - 1) * 100,
           cpuRatio: s.cpuUsPerRequest / d.cpuUsPerRequest,
           addedCpuPercent: (s.cpuUsPerRequest / d.cpuUsPerRequest - 1) * 100,
           addedP50Ms: s.p50Ms - d.p50Ms,
@@ -186,19 +198,21 @@ async function main(): Promise<void> {
     }
   } finally {
     direct.close();
+    channel.close();
     streamer.close();
     child.kill('SIGTERM');
   }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; subjects alternating in ${args.rounds} slices`);
-  console.log('| payload | conc | direct CPU µs/req | streamer CPU µs/req | added CPU | direct p50/p99 ms | streamer p50/p99 ms | direct req/s | streamer req/s |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const row of rows as Array<{ payload: string; concurrency: number; direct: Measurement; streamer: Measurement; addedCpuPercent: number }>) {
+  console.log('| payload | conc | direct grpc-js CPU µs/req | direct h2 channel CPU µs/req | streamer CPU µs/req | added CPU vs grpc-js | added CPU vs h2 channel | grpc-js / h2 / streamer p50 ms | p99 ms | req/s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  type Row = { payload: string; concurrency: number; direct: Measurement; channel: Measurement; streamer: Measurement; addedCpuPercent: number; addedCpuOverChannelPercent: number };
+  for (const row of rows as Row[]) {
+    const three = (pick: (m: Measurement) => number, digits: number) => [row.direct, row.channel, row.streamer].map((m) => fmt(pick(m), digits)).join(' / ');
     console.log(
-      `| ${row.payload} | ${row.concurrency} | ${fmt(row.direct.cpuUsPerRequest)} | ${fmt(row.streamer.cpuUsPerRequest)} | ${fmt(row.addedCpuPercent)}% | ` +
-        `${fmt(row.direct.p50Ms, 3)} / ${fmt(row.direct.p99Ms, 3)} | ${fmt(row.streamer.p50Ms, 3)} / ${fmt(row.streamer.p99Ms, 3)} | ` +
-        `${fmt(row.direct.rps, 0)} | ${fmt(row.streamer.rps, 0)} |`,
+      `| ${row.payload} | ${row.concurrency} | ${fmt(row.direct.cpuUsPerRequest)} | ${fmt(row.channel.cpuUsPerRequest)} | ${fmt(row.streamer.cpuUsPerRequest)} | ` +
+        `${fmt(row.addedCpuPercent)}% | ${fmt(row.addedCpuOverChannelPercent)}% | ${three((m) => m.p50Ms, 3)} | ${three((m) => m.p99Ms, 3)} | ${three((m) => m.rps, 0)} |`,
     );
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ node: process.version, cpus: os.cpus().length, rows }, null, 2));

@@ -4,7 +4,10 @@
  * tries is `retries + 1`, or `max(3, replicas) + 1` when retries < 0 (the default).
  *
  * Requests and responses travel as raw bytes (identity serializers): the caller decides what
- * to decode, so forwarding never pays for a DocListProto decode.
+ * to decode, so forwarding never pays for a DocListProto decode. Unary calls (the data path:
+ * process_single_data, process_data; discovery, status, health) go over our own HTTP/2 channel
+ * (unary-channel.ts, a third of grpc-js's CPU per call); the streaming ones (Call, stream_doc)
+ * over grpc-js.
  */
 import {
   Client,
@@ -26,6 +29,7 @@ import { appendLengthDelimited } from '../wire/length-delimited.js';
 import { type ExecutorAddress, parseExecutorAddress } from './address.js';
 import { ExecutorNetworkError, ExecutorProtocolError } from './errors.js';
 import { channelOptions } from './grpc-options.js';
+import { UnaryChannel } from './unary-channel.js';
 
 export const JINA_PATHS = {
   processSingleData: '/jina.JinaSingleDataRequestRPC/process_single_data',
@@ -49,6 +53,11 @@ const RETRIED = new Set<number>([
 ]);
 
 const identity = (value: Buffer): Buffer => value;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+function isErrorTrailer(value: string | string[] | undefined): boolean {
+  return (Array.isArray(value) ? value[0] : value) === 'true';
+}
 
 export interface DeploymentClientOptions {
   /** Per-call deadline in milliseconds (Jina's --timeout-send); undefined = none. */
@@ -85,7 +94,10 @@ export interface UnaryResult {
 
 interface Replica {
   address: ExecutorAddress;
+  /** grpc-js, for streaming calls; made on first use. */
   client: Client | undefined;
+  /** node:http2, for unary calls; made on first use. */
+  channel: UnaryChannel | undefined;
 }
 
 export class DeploymentClient {
@@ -93,15 +105,22 @@ export class DeploymentClient {
   private readonly replicas: Replica[];
   private readonly options: DeploymentClientOptions;
   private readonly channelOptions: ChannelOptions;
+  /** --deployments-metadata as HTTP/2 headers, for the unary channel. */
+  private readonly metadataHeaders: Record<string, string>;
   private roundRobin = 0;
   private closed = false;
 
   constructor(name: string, addresses: readonly string[], options: DeploymentClientOptions = {}) {
     if (addresses.length === 0) throw new Error(`deployment "${name}" has no address`);
     this.name = name;
-    this.replicas = addresses.map((address) => ({ address: parseExecutorAddress(address), client: undefined }));
+    this.replicas = addresses.map((address) => ({ address: parseExecutorAddress(address), client: undefined, channel: undefined }));
     this.options = options;
     this.channelOptions = channelOptions(options.channelOptions, options.compression);
+    this.metadataHeaders = {};
+    for (const [key, value] of Object.entries(options.metadata ?? {})) {
+      const name = key.toLowerCase();
+      this.metadataHeaders[name] = name.endsWith('-bin') ? Buffer.from(value).toString('base64') : value;
+    }
   }
 
   get addresses(): string[] {
@@ -167,10 +186,7 @@ export class DeploymentClient {
 
   close(): void {
     this.closed = true;
-    for (const replica of this.replicas) {
-      replica.client?.close();
-      replica.client = undefined;
-    }
+    for (const replica of this.replicas) this.resetReplica(replica);
   }
 
   private decode<T>(result: UnaryResult, decode: (bytes: Uint8Array) => T): T {
@@ -238,9 +254,33 @@ export class DeploymentClient {
     return replica.client;
   }
 
+  private channelFor(replica: Replica): UnaryChannel {
+    if (replica.channel === undefined) {
+      const options = this.channelOptions;
+      const number = (key: string) => (typeof options[key] === 'number' ? (options[key] as number) : undefined);
+      const compression = options['grpc.default_compression_algorithm'];
+      replica.channel = new UnaryChannel({
+        target: replica.address.target,
+        tls: replica.address.tls,
+        rootCerts: this.options.rootCerts,
+        serverName: typeof options['grpc.ssl_target_name_override'] === 'string' ? options['grpc.ssl_target_name_override'] : undefined,
+        compression: compression === 2 ? 'gzip' : compression === 1 ? 'deflate' : undefined,
+        keepaliveTimeMs: number('grpc.keepalive_time_ms'),
+        keepaliveTimeoutMs: number('grpc.keepalive_timeout_ms'),
+        keepaliveWithoutCalls: options['grpc.keepalive_permit_without_calls'] === 1,
+        maxReceiveMessageLength: number('grpc.max_receive_message_length'),
+        maxSendMessageLength: number('grpc.max_send_message_length'),
+        headers: this.metadataHeaders,
+      });
+    }
+    return replica.channel;
+  }
+
   private resetReplica(replica: Replica): void {
     replica.client?.close();
     replica.client = undefined;
+    replica.channel?.close();
+    replica.channel = undefined;
   }
 
   private metadataFor(options: CallOptions): Metadata {
@@ -248,7 +288,7 @@ export class DeploymentClient {
     for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
     // gRPC metadata values are printable ASCII: an endpoint named otherwise travels only in the
     // request header (exec_endpoint), which is what the executor routes by
-    if (options.endpoint && /^[\x20-\x7e]*$/.test(options.endpoint)) metadata.set('endpoint', options.endpoint);
+    if (options.endpoint && PRINTABLE_ASCII.test(options.endpoint)) metadata.set('endpoint', options.endpoint);
     return metadata;
   }
 
@@ -258,35 +298,15 @@ export class DeploymentClient {
   }
 
   private unary(replica: Replica, path: string, request: Buffer, options: CallOptions): Promise<UnaryResult> {
-    const client = this.clientFor(replica);
-    return new Promise((resolve, reject) => {
-      let response: Buffer | undefined;
-      let failure: ServiceError | null = null;
-      const call = client.makeUnaryRequest(
-        path,
-        identity,
-        identity,
-        request,
-        this.metadataFor(options),
-        this.deadline(options),
-        (error, value) => {
-          failure = error;
-          response = value;
-        },
-      );
-      const onAbort = () => call.cancel();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      // grpc-js calls the callback first and emits 'status' (with the trailers) right after.
-      call.on('status', (status) => {
-        options.signal?.removeEventListener('abort', onAbort);
-        if (failure) return reject(failure);
-        resolve({
-          response: response!,
-          isError: status.metadata.get('is-error')[0]?.toString() === 'true',
-          address: replica.address.original,
-        });
-      });
-    });
+    const endpoint = options.endpoint;
+    // gRPC metadata values are printable ASCII: an endpoint named otherwise travels only in the
+    // request header (exec_endpoint), which is what the executor routes by
+    const headers = endpoint && PRINTABLE_ASCII.test(endpoint) ? { endpoint } : undefined;
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? undefined;
+    const address = replica.address.original;
+    return this.channelFor(replica)
+      .call(path, request, { headers, timeoutMs, signal: options.signal })
+      .then(({ message, trailers }) => ({ response: message, isError: isErrorTrailer(trailers['is-error']), address }));
   }
 
   private bidiOnce(replica: Replica, request: Buffer, options: CallOptions): Promise<UnaryResult> {

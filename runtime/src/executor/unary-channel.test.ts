@@ -1,0 +1,253 @@
+/**
+ * The HTTP/2 unary channel against peers that misbehave in the ways a gRPC client must read:
+ * bare node:http2 servers for what grpc-js servers never send (trailers-only errors with odd
+ * messages, HTTP errors, compressed responses, resets, GOAWAY), a grpc-js server for the rest.
+ */
+import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status as GrpcStatus } from '@grpc/grpc-js';
+import { spawn } from 'node:child_process';
+import http2, { type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rawService } from '../grpc/raw-service.js';
+import { GrpcCallError, UnaryChannel } from './unary-channel.js';
+
+const closers: Array<() => void> = [];
+afterAll(() => {
+  for (const close of closers) close();
+});
+
+function frame(message: Buffer, compressed = false): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix[0] = compressed ? 1 : 0;
+  prefix.writeUInt32BE(message.length, 1);
+  return Buffer.concat([prefix, message]);
+}
+
+/** A bare HTTP/2 server; `handle` answers each stream once its request body has arrived. */
+async function bareServer(handle: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, body: Buffer) => void): Promise<{ target: string; server: Http2Server }> {
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => handle(stream, headers, Buffer.concat(chunks)));
+    stream.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => server.close());
+  return { target: `127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
+
+function okReply(stream: ServerHttp2Stream, message: Buffer, trailers: Record<string, string> = {}, headers: Record<string, string> = {}): void {
+  stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...headers }, { waitForTrailers: true });
+  stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', ...trailers }));
+  stream.end(frame(message));
+}
+
+async function callError(channel: UnaryChannel, options = {}): Promise<GrpcCallError> {
+  const error = await channel.call('/x.Y/z', Buffer.from('hi'), options).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(GrpcCallError);
+  return error as GrpcCallError;
+}
+
+describe('UnaryChannel', () => {
+  it('sends the gRPC request headers, its own headers and the deadline, and reads the trailers', async () => {
+    let seen: IncomingHttpHeaders = {};
+    let body = Buffer.alloc(0);
+    const { target } = await bareServer((stream, headers, received) => {
+      seen = headers;
+      body = received;
+      okReply(stream, Buffer.from('pong'), { 'is-error': 'true' });
+    });
+    const channel = new UnaryChannel({ target, tls: false, headers: { tenant: 'acme' } });
+    closers.push(() => channel.close());
+    const response = await channel.call('/jina.JinaSingleDataRequestRPC/process_single_data', Buffer.from('ping'), {
+      headers: { endpoint: '/encode' },
+      timeoutMs: 1500,
+    });
+    expect(response.message.toString()).toBe('pong');
+    expect(response.trailers['is-error']).toBe('true');
+    expect(seen).toMatchObject({
+      ':method': 'POST',
+      ':path': '/jina.JinaSingleDataRequestRPC/process_single_data',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': '1500m',
+      endpoint: '/encode',
+      tenant: 'acme',
+    });
+    expect(body.equals(frame(Buffer.from('ping')))).toBe(true);
+  });
+
+  it('sends a large message without losing a byte (prefix and payload written apart)', async () => {
+    const { target } = await bareServer((stream, _headers, body) => okReply(stream, body.subarray(5)));
+    const channel = new UnaryChannel({ target, tls: false });
+    closers.push(() => channel.close());
+    const payload = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+    const response = await channel.call('/x.Y/z', payload);
+    expect(response.message.equals(payload)).toBe(true);
+  });
+
+  it('reads a trailers-only error with its percent-encoded message and its metadata', async () => {
+    const { target } = await bareServer((stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '3', 'grpc-message': 'bad%20field%3A%20%C3%A9', why: 'because' }, { endStream: true });
+    });
+    const channel = new UnaryChannel({ target, tls: false });
+    closers.push(() => channel.close());
+    const error = await callError(channel);
+    expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(error.details).toBe('bad field: é');
+    expect(error.metadata.get('why')).toEqual(['because']);
+    expect(error.message).toBe('3 INVALID_ARGUMENT: bad field: é');
+  });
+
+  it.each([
+    [404, GrpcStatus.UNIMPLEMENTED],
+    [503, GrpcStatus.UNAVAILABLE],
+    [500, GrpcStatus.UNKNOWN],
+  ])('maps HTTP status %i without grpc-status to gRPC code %i', async (httpStatus, code) => {
+    const { target } = await bareServer((stream) => {
+      stream.respond({ ':status': httpStatus }, { endStream: true });
+    });
+    const channel = new UnaryChannel({ target, tls: false });
+    closers.push(() => channel.close());
+    const error = await callError(channel);
+    expect(error.code).toBe(code);
+    expect(error.details).toBe(`Received HTTP status code ${httpStatus}`);
+  });
+
+  it('decompresses a gzip response and refuses one it cannot read', async () => {
+    const { target } = await bareServer((stream, headers) => {
+      const unknown = headers[':path'] === '/x.Y/unknown';
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': unknown ? 'snappy' : 'gzip' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(frame(gzipSync(Buffer.from('squeezed')), true));
+    });
+    const channel = new UnaryChannel({ target, tls: false });
+    closers.push(() => channel.close());
+    expect((await channel.call('/x.Y/z', Buffer.from('a'))).message.toString()).toBe('squeezed');
+    const error = await channel.call('/x.Y/unknown', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    expect(error.code).toBe(GrpcStatus.INTERNAL);
+    expect(error.details).toMatch(/unsupported encoding "snappy"/);
+  });
+
+  it('refuses a response without a message, a truncated one and two messages', async () => {
+    const { target } = await bareServer((stream, headers) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      const path = headers[':path'];
+      if (path === '/x.Y/none') stream.end();
+      else if (path === '/x.Y/truncated') stream.end(frame(Buffer.from('abcdef')).subarray(0, 8));
+      else stream.end(Buffer.concat([frame(Buffer.from('a')), frame(Buffer.from('b'))]));
+    });
+    const channel = new UnaryChannel({ target, tls: false });
+    closers.push(() => channel.close());
+    const none = await channel.call('/x.Y/none', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    expect([none.code, none.details]).toEqual([GrpcStatus.UNIMPLEMENTED, 'No message received']);
+    const truncated = await channel.call('/x.Y/truncated', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    expect([truncated.code, truncated.details]).toEqual([GrpcStatus.INTERNAL, 'Truncated message']);
+    const two = await channel.call('/x.Y/two', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    expect([two.code, two.details]).toEqual([GrpcStatus.INTERNAL, 'Too many responses received']);
+  });
+
+  it('maps a stream reset by the peer, and a connection that cannot be made names the address', async () => {
+    const { target } = await bareServer((stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM));
+    const channel = new UnaryChannel({ target, tls: false });
+    closers.push(() => channel.close());
+    expect((await callError(channel)).code).toBe(GrpcStatus.UNAVAILABLE);
+
+    const nowhere = new UnaryChannel({ target: '127.0.0.1:1', tls: false });
+    const refused = await callError(nowhere);
+    expect(refused.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(refused.details).toMatch(/^127\.0\.0\.1:1: connect ECONNREFUSED/);
+    nowhere.close();
+  });
+
+  it('a GOAWAY too_many_pings fails the calls it cuts with RESOURCE_EXHAUSTED; the next call opens a new connection', async () => {
+    let streams = 0;
+    const { target } = await bareServer((stream) => {
+      streams++;
+      if (streams === 1) {
+        stream.session!.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, Buffer.from('too_many_pings'));
+        stream.session!.destroy();
+      } else okReply(stream, Buffer.from('again'));
+    });
+    const channel = new UnaryChannel({ target, tls: false });
+    closers.push(() => channel.close());
+    const error = await callError(channel);
+    expect(error.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    expect(error.details).toContain('too_many_pings');
+    expect((await channel.call('/x.Y/z', Buffer.from('a'))).message.toString()).toBe('again');
+  });
+
+  it('deadline, abort and the receive limit end the call on the client', async () => {
+    const { target } = await bareServer((stream, headers) => {
+      if (headers[':path'] === '/x.Y/big') okReply(stream, Buffer.alloc(2048));
+      // otherwise never answers
+    });
+    const channel = new UnaryChannel({ target, tls: false, maxReceiveMessageLength: 1024 });
+    closers.push(() => channel.close());
+    const late = await callError(channel, { timeoutMs: 50 });
+    expect([late.code, late.details]).toEqual([GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded']);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const aborted = await callError(channel, { signal: controller.signal });
+    expect(aborted.code).toBe(GrpcStatus.CANCELLED);
+    const big = await channel.call('/x.Y/big', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    expect(big.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+  });
+
+  it('talks to a grpc-js server: status, message and trailers of a real gRPC peer', async () => {
+    const server = new Server();
+    server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
+      process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        if (call.request.toString() === 'fail') return callback({ code: GrpcStatus.NOT_FOUND, details: 'no such endpoint' });
+        const trailer = new Metadata();
+        trailer.set('is-error', 'true');
+        callback(null, Buffer.concat([Buffer.from('echo:'), call.request]), trailer);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    closers.push(() => server.forceShutdown());
+    const channel = new UnaryChannel({ target: `127.0.0.1:${port}`, tls: false, compression: 'gzip' });
+    closers.push(() => channel.close());
+    const path = '/jina.JinaSingleDataRequestRPC/process_single_data';
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => channel.call(path, Buffer.from(`m${i}`))));
+    expect(answers.map((answer) => answer.message.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `echo:m${i}`));
+    expect(answers[0]!.trailers['is-error']).toBe('true');
+    const error = await channel.call(path, Buffer.from('fail')).catch((e: unknown) => e as GrpcCallError);
+    expect([error.code, error.details]).toEqual([GrpcStatus.NOT_FOUND, 'no such endpoint']);
+  });
+
+  it('an idle channel does not keep the process alive; a call in flight does', async () => {
+    // a child process that opens a channel, makes a call that the server answers after 300 ms,
+    // then goes idle: it must print the answer and exit by itself
+    const { target } = await bareServer((stream) => setTimeout(() => okReply(stream, Buffer.from('late')), 300));
+    const here = fileURLToPath(new URL('./unary-channel.ts', import.meta.url));
+    const script = `
+      const { UnaryChannel } = await import(${JSON.stringify(here)});
+      const channel = new UnaryChannel({ target: ${JSON.stringify(target)}, tls: false, keepaliveTimeMs: 1000, keepaliveWithoutCalls: true });
+      const response = await channel.call('/x.Y/z', Buffer.from('a'));
+      console.log(response.message.toString());
+    `;
+    const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exitCode = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 10_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    expect(output.trim()).toBe('late');
+    expect(exitCode).toBe(0);
+  });
+});

@@ -40,7 +40,7 @@ export async function serveCall(call: ServerDuplexStream<Buffer, Buffer>, contex
   const { streamer, logger } = context;
   const inOrder = firstValue(call.metadata, '__results_in_order__') === 'true';
   const prefetch = clientPrefetch(firstValue(call.metadata, '__prefetch__')) ?? context.prefetch;
-  const signal = cancellationOf(call);
+  const signal = cancellationOf(call).signal;
   const input = readMessages<Buffer>(call, AbortSignal.any([signal, context.draining]));
   // once the call failed, the requests still in flight are answered to nobody: stop them
   const abandoned = new AbortController();

@@ -116,10 +116,15 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
   server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
     process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       if (refused(unaryError(callback))) return;
-      const cancelled = cancellationOf(call);
+      const cancellation = cancellationOf(call);
+      const cancelled = cancellation.signal;
       routeBytes(call.request, streamer, cancelled).then(
-        (response) => callback(null, encodeDataRequest(response)),
+        (response) => {
+          cancellation.release();
+          callback(null, encodeDataRequest(response));
+        },
         (error: unknown) => {
+          cancellation.release();
           if (cancelled.aborted) return;
           const failure = describeFailure(error);
           logFailure(logger, failure, error, 'process_single_data');
@@ -146,11 +151,13 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
 
   server.addService(rawService('jina.JinaGatewayDryRunRPC', 'dry_run'), {
     dry_run: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-      const cancelled = cancellationOf(call);
+      const cancellation = cancellationOf(call);
+      const cancelled = cancellation.signal;
       const status = readiness.isReady
         ? flowDryRun(streamer, { withDoc: true, signal: cancelled })
         : Promise.resolve(notReadyStatus(draining.signal.aborted ? 'the gateway is shutting down' : readiness.notReadyReason()));
       void status.then((result) => {
+        cancellation.release();
         if (!cancelled.aborted) callback(null, Buffer.from(StatusProto.encode(result).finish()));
       });
     },

@@ -24,7 +24,8 @@ import { describeFailure, logFailure } from './failure.js';
 import { parseSingleDocumentRequest } from './request-bytes.js';
 
 export async function serveStreamDoc(call: ServerWritableStream<Buffer, Buffer>, streamer: GatewayStreamer, logger: Logger): Promise<void> {
-  const signal = cancellationOf(call);
+  const cancellation = cancellationOf(call);
+  const signal = cancellation.signal;
   const fail = (code: GrpcStatus, details: string): void => {
     call.emit('error', { code, details, metadata: new Metadata() });
   };
@@ -62,6 +63,8 @@ export async function serveStreamDoc(call: ServerWritableStream<Buffer, Buffer>,
     const failure = describeFailure(error);
     logFailure(logger, failure, error, 'stream_doc');
     fail(failure.code, failure.details);
+  } finally {
+    cancellation.release();
   }
 }
 

@@ -44,6 +44,16 @@ function okReply(stream: ServerHttp2Stream, message: Buffer, trailers: Record<st
   stream.end(frame(message));
 }
 
+/** The error a call that must fail failed with. */
+async function failed(call: Promise<unknown>): Promise<GrpcCallError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GrpcCallError);
+  return error as GrpcCallError;
+}
+
 async function callError(channel: UnaryChannel, options = {}): Promise<GrpcCallError> {
   const error = await channel.call('/x.Y/z', Buffer.from('hi'), options).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(GrpcCallError);
@@ -53,7 +63,7 @@ async function callError(channel: UnaryChannel, options = {}): Promise<GrpcCallE
 describe('UnaryChannel', () => {
   it('sends the gRPC request headers, its own headers and the deadline, and reads the trailers', async () => {
     let seen: IncomingHttpHeaders = {};
-    let body = Buffer.alloc(0);
+    let body: Buffer = Buffer.alloc(0);
     const { target } = await bareServer((stream, headers, received) => {
       seen = headers;
       body = received;
@@ -127,7 +137,7 @@ describe('UnaryChannel', () => {
     const channel = new UnaryChannel({ target, tls: false });
     closers.push(() => channel.close());
     expect((await channel.call('/x.Y/z', Buffer.from('a'))).message.toString()).toBe('squeezed');
-    const error = await channel.call('/x.Y/unknown', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    const error = await failed(channel.call('/x.Y/unknown', Buffer.from('a')));
     expect(error.code).toBe(GrpcStatus.INTERNAL);
     expect(error.details).toMatch(/unsupported encoding "snappy"/);
   });
@@ -143,11 +153,11 @@ describe('UnaryChannel', () => {
     });
     const channel = new UnaryChannel({ target, tls: false });
     closers.push(() => channel.close());
-    const none = await channel.call('/x.Y/none', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    const none = await failed(channel.call('/x.Y/none', Buffer.from('a')));
     expect([none.code, none.details]).toEqual([GrpcStatus.UNIMPLEMENTED, 'No message received']);
-    const truncated = await channel.call('/x.Y/truncated', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    const truncated = await failed(channel.call('/x.Y/truncated', Buffer.from('a')));
     expect([truncated.code, truncated.details]).toEqual([GrpcStatus.INTERNAL, 'Truncated message']);
-    const two = await channel.call('/x.Y/two', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    const two = await failed(channel.call('/x.Y/two', Buffer.from('a')));
     expect([two.code, two.details]).toEqual([GrpcStatus.INTERNAL, 'Too many responses received']);
   });
 
@@ -194,7 +204,7 @@ describe('UnaryChannel', () => {
     setTimeout(() => controller.abort(), 20);
     const aborted = await callError(channel, { signal: controller.signal });
     expect(aborted.code).toBe(GrpcStatus.CANCELLED);
-    const big = await channel.call('/x.Y/big', Buffer.from('a')).catch((e: unknown) => e as GrpcCallError);
+    const big = await failed(channel.call('/x.Y/big', Buffer.from('a')));
     expect(big.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
   });
 
@@ -218,7 +228,7 @@ describe('UnaryChannel', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => channel.call(path, Buffer.from(`m${i}`))));
     expect(answers.map((answer) => answer.message.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `echo:m${i}`));
     expect(answers[0]!.trailers['is-error']).toBe('true');
-    const error = await channel.call(path, Buffer.from('fail')).catch((e: unknown) => e as GrpcCallError);
+    const error = await failed(channel.call(path, Buffer.from('fail')));
     expect([error.code, error.details]).toEqual([GrpcStatus.NOT_FOUND, 'no such endpoint']);
   });
 

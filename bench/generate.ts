@@ -6,15 +6,18 @@
  *
  * "core" is everything but the TypeScript of the .proto (models, executor map, validators, routes,
  * openapi.json, gateway.proto): `generateSources(…, { protoTypeScript: false })`. "ts-proto" is
- * the buf + ts-proto compile of gateway.proto on its own, cache off, measured up to 16 × 8 × 32
- * (it grows faster than linearly); a generation whose protos did not change takes it from the
- * cache (generator/src/core/proto-cache.ts).
+ * the compile of gateway.proto to TypeScript on its own (`compileProto`: buf lint + buf build,
+ * ts-proto in process), cache off, in the same process right after the core (ts-proto's modules
+ * not yet loaded, as in a CLI run), for the sizes in PROTO_SIZES; a generation whose protos did
+ * not change takes it from the cache (generator/src/core/proto-cache.ts).
  *
  * Each size runs in a fresh child process (peak RSS is per process); the schemas are synthetic
  * in Jina 3.34's dialect (pydantic 2: `$defs`, `anyOf` with null, tensors with shapes, a nested
  * model), every endpoint with its own input and output models.
  *
- *     tsc -p bench && node bench/dist/generate.js [--json bench/results/generate.json] [--quick]
+ *     tsc -p bench && node bench/dist/generate.js [--json bench/results/generate.json] [--quick] [--sizes 4x8x32,16x8x32]
+ *
+ * `--sizes` runs only the given sizes (N×M×F, comma-separated).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,8 @@ interface Measured extends Size {
   ms: number;
   peakRssMiB: number;
   protoMs?: number;
+  /** The process's peak RSS after the ts-proto compile too (ts-proto runs in process; buf's own processes not counted). */
+  protoPeakRssMiB?: number;
   tscMs?: number;
 }
 
@@ -49,6 +54,7 @@ async function child(size: Size, outDir: string | undefined, withProtoTs: boolea
   const result = await generateSources(schemas, { protoTypeScript: false });
   const ms = performance.now() - started;
   if (!result.ok) throw new Error(result.error.message);
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   let protoMs: number | undefined;
   if (withProtoTs) {
     process.env.CREATE_GATEWAY_CACHE = '0';
@@ -65,7 +71,8 @@ async function child(size: Size, outDir: string | undefined, withProtoTs: boolea
     }
   }
   const bytes = result.value.reduce((sum, file) => sum + Buffer.byteLength(file.content), 0);
-  process.stdout.write(JSON.stringify({ files: result.value.length, bytes, ms, ...(protoMs === undefined ? {} : { protoMs }), peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  const proto = protoMs === undefined ? {} : { protoMs, protoPeakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(JSON.stringify({ files: result.value.length, bytes, ms, peakRssMiB, ...proto }));
 }
 
 function tscProject(dir: string): number {
@@ -83,10 +90,10 @@ function tscProject(dir: string): number {
   return performance.now() - started;
 }
 
-function measure(size: Size, withTsc: boolean): Measured | { error: string } {
+function measure(size: Size, withTsc: boolean, withProtoTs: boolean): Measured | { error: string } {
   const dir = withTsc ? mkdtempSync(path.join(tmpdir(), 'bench-generate-')) : undefined;
   try {
-    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(size), dir ?? '', withTsc ? 'proto' : ''], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(size), dir ?? '', withProtoTs || withTsc ? 'proto' : ''], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
     if (run.status !== 0) return { error: (run.stderr || run.error?.message || `exit ${run.status}`).split('\n').slice(0, 3).join(' ') };
     const measured = { ...size, ...(JSON.parse(run.stdout) as Omit<Measured, keyof Size>) };
     return dir === undefined ? measured : { ...measured, tscMs: tscProject(dir) };
@@ -102,13 +109,20 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick');
   const sizes: Size[] = [];
   for (const executors of quick ? [1, 16] : [1, 4, 16, 64]) for (const endpoints of quick ? [8] : [1, 8, 32]) for (const fields of quick ? [32] : [4, 32, 256]) sizes.push({ executors, endpoints, fields });
+  const sizesIndex = args.indexOf('--sizes');
+  if (sizesIndex >= 0) {
+    const only = new Set(args[sizesIndex + 1]!.split(','));
+    sizes.splice(0, sizes.length, ...sizes.filter((size) => only.has(`${size.executors}x${size.endpoints}x${size.fields}`)));
+  }
   const tscSizes = new Set(['1x1x4', '1x8x32', '4x8x32', '16x8x32']);
+  // ts-proto: where tsc runs, and larger sizes to see how it grows
+  const protoSizes = new Set([...tscSizes, '16x8x4', '16x32x32', '64x8x32', '4x32x256']);
   const rows: (Measured | ({ error: string } & Size))[] = [];
-  console.log('| N × M × F | fields | files | output KiB | core ms | µs / field | peak RSS MiB | ts-proto ms (cold) | tsc --noEmit ms |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| N × M × F | fields | files | output KiB | core ms | µs / field | peak RSS MiB | ts-proto ms (cold) | ts-proto µs / field | peak RSS with ts-proto MiB | tsc --noEmit ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const size of sizes) {
     const key = `${size.executors}x${size.endpoints}x${size.fields}`;
-    const result = measure(size, tscSizes.has(key));
+    const result = measure(size, tscSizes.has(key), protoSizes.has(key));
     const totalFields = size.executors * size.endpoints * size.fields * 2;
     if ('error' in result) {
       rows.push({ ...size, error: result.error });
@@ -117,7 +131,7 @@ async function main(): Promise<void> {
     }
     rows.push(result);
     console.log(
-      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.protoMs === undefined ? '' : result.protoMs.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
+      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.protoMs === undefined ? '' : result.protoMs.toFixed(0)} | ${result.protoMs === undefined ? '' : ((result.protoMs * 1000) / totalFields).toFixed(1)} | ${result.protoPeakRssMiB === undefined ? '' : result.protoPeakRssMiB.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
     );
   }
   if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1]!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);

@@ -1,20 +1,22 @@
 /**
  * The emitted protos → TypeScript for a Node gRPC client or server of the gateway: `buf lint`
- * (the project's buf.yaml), then `buf generate` with ts-proto (@grpc/grpc-js service definitions,
- * `.js` import suffixes, int64 as number), both from this package's own dependencies. Run in a
- * fresh temporary directory, always removed; a lint or compile error fails naming the file.
+ * (the project's buf.yaml) and `buf build` (the image of the protos) at once, then ts-proto's
+ * generator in this process on that image (@grpc/grpc-js service definitions, `.js` import
+ * suffixes, int64 as number; see ts-proto-in-process.ts), buf and ts-proto from this package's
+ * own dependencies. Run in a fresh temporary directory, always removed; a lint or compile error
+ * fails naming the file.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GeneratedFile } from '../cli/generator-core.js';
-import { bufExecutable } from '../diff/proto-breaking.js';
+import { bufCommand } from '../diff/proto-breaking.js';
 import { fail, ok, type Result } from '../reconcile/outcome.js';
 import { BUF_YAML_FILE } from './emit-proto.js';
 import { generatedHeader } from './generated-header.js';
 import { protoCacheDir, protoCacheKey, readProtoCache, writeProtoCache } from './proto-cache.js';
+import { generateTsProto, loadTsProto, type TsProtoFile } from './ts-proto-in-process.js';
 
 /** Where the generated TypeScript goes in the project. */
 export const PROTO_TS_DIR = 'src/gen/proto';
@@ -22,6 +24,9 @@ export const PROTO_TS_DIR = 'src/gen/proto';
 // outputJsonMethods=false: proto3-JSON (toJSON/fromJSON) is not the gateway's JSON (its HTTP API
 // has its own); leaving it out takes about a third off ts-proto's time and output
 const TS_PROTO_OPTIONS = ['esModuleInterop=true', 'outputServices=grpc-js', 'importSuffix=.js', 'forceLong=number', 'useOptionals=messages', 'outputJsonMethods=false'];
+
+/** How the output is made beyond the options (in the cache key): in process, re-indented instead of dprint. */
+const PRINTER = 'in-process+reindent/1';
 
 /**
  * ts-proto's code is not type-checked in the project: a model of many fields makes decode
@@ -36,18 +41,23 @@ interface BufRun {
   readonly stderr: string;
 }
 
-/** The ts-proto plugin of this package's dependency, run with this process's node. */
-function tsProtoPlugin(): string[] {
-  const require = createRequire(import.meta.url);
-  return [process.execPath, path.join(path.dirname(require.resolve('ts-proto/package.json')), 'protoc-gen-ts_proto')];
+interface BufOutput {
+  readonly code: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
 }
 
-function buf(args: readonly string[], cwd: string): Promise<BufRun> {
+function buf(args: readonly string[], cwd: string): Promise<BufOutput> {
+  const [command, ...prefix] = bufCommand();
   return new Promise((resolve) => {
-    execFile(process.execPath, [bufExecutable(), ...args], { cwd, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    execFile(command!, [...prefix, ...args], { cwd, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr: stderr.toString('utf8') });
     });
   });
+}
+
+function asText(run: BufOutput): BufRun {
+  return { code: run.code, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
 }
 
 /** buf's JSON error lines as `protos/gateway.proto:3:5: message (RULE)`, headed by what failed. */
@@ -69,14 +79,6 @@ function bufFailures(step: string, run: BufRun): string {
   return `${compileError ? 'the generated protos do not compile' : `${step} of the generated protos failed`}:\n${details}`;
 }
 
-async function filesUnder(root: string, dir = ''): Promise<string[]> {
-  const entries = await readdir(path.join(root, dir), { withFileTypes: true });
-  const files = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? filesUnder(root, path.posix.join(dir, entry.name)) : Promise.resolve([path.posix.join(dir, entry.name)]))),
-  );
-  return files.flat().sort();
-}
-
 /**
  * Lints and compiles the `.proto` files (with the `buf.yaml` among `files`) into TypeScript files
  * under `src/gen/proto/` (`gateway.ts`, and `google/protobuf/struct.ts` when the protos use
@@ -86,7 +88,7 @@ export async function compileProto(files: readonly GeneratedFile[]): Promise<Res
   const protos = files.filter((file) => file.path.endsWith('.proto') || file.path === BUF_YAML_FILE);
   if (!protos.some((file) => file.path === BUF_YAML_FILE)) return fail(`compiling protos: no ${BUF_YAML_FILE} among ${files.map((file) => file.path).join(', ')}`);
   const cacheDir = protoCacheDir();
-  const cacheKey = protoCacheKey(protos, TS_PROTO_OPTIONS);
+  const cacheKey = protoCacheKey(protos, [...TS_PROTO_OPTIONS, PRINTER]);
   const cached = await readProtoCache(cacheDir, cacheKey);
   if (cached !== undefined) return ok(cached);
   const root = await mkdtemp(path.join(tmpdir(), 'create-gateway-protos-'));
@@ -96,20 +98,37 @@ export async function compileProto(files: readonly GeneratedFile[]): Promise<Res
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, file.content);
     }
-    const lint = await buf(['lint', '--error-format', 'json'], root);
-    if (lint.code !== 0) return fail(bufFailures('buf lint', lint));
-
-    const out = path.join(root, 'out');
-    const template = JSON.stringify({ version: 'v2', plugins: [{ local: tsProtoPlugin(), out: 'out', opt: TS_PROTO_OPTIONS }] });
-    const generate = await buf(['generate', '--template', template, '--error-format', 'json'], root);
-    if (generate.code !== 0) return fail(bufFailures('buf generate (ts-proto)', generate));
-
-    const generated: GeneratedFile[] = [];
-    for (const file of await filesUnder(out)) {
-      const content = await readFile(path.join(out, file), 'utf8');
-      generated.push({ path: `${PROTO_TS_DIR}/${file}`, content: `${generatedHeader()}${NO_CHECK}${content}` });
+    // lint and build at once (buf is a separate process); the image is only used once lint passed
+    const linting = buf(['lint', '--error-format', 'json'], root);
+    const building = buf(['build', '--error-format', 'json', '-o', '-'], root);
+    let loadError: unknown;
+    try {
+      loadTsProto(); // while buf runs
+    } catch (error) {
+      loadError = error;
     }
-    if (generated.length === 0) return fail('buf generate (ts-proto) wrote no file');
+    const build = await building;
+    if (build.code !== 0) {
+      const lint = await linting;
+      return fail(lint.code !== 0 ? bufFailures('buf lint', asText(lint)) : bufFailures('buf build', asText(build)));
+    }
+    // ts-proto runs while lint still does; a lint failure is reported before whatever ts-proto did
+    let generatedTs: TsProtoFile[] = [];
+    let generateError: unknown;
+    try {
+      if (loadError !== undefined) throw loadError;
+      generatedTs = generateTsProto(build.stdout, TS_PROTO_OPTIONS.join(','));
+    } catch (error) {
+      generateError = error;
+    }
+    const lint = await linting;
+    if (lint.code !== 0) return fail(bufFailures('buf lint', asText(lint)));
+    if (generateError !== undefined) throw generateError;
+
+    const generated: GeneratedFile[] = generatedTs
+      .map((file) => ({ path: `${PROTO_TS_DIR}/${file.name}`, content: `${generatedHeader()}${NO_CHECK}${file.content}` }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    if (generated.length === 0) return fail('ts-proto generated no file');
     await writeProtoCache(cacheDir, cacheKey, generated);
     return ok(generated);
   } catch (error) {

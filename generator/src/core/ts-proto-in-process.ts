@@ -1,0 +1,263 @@
+/**
+ * ts-proto's code generator run in this process on the image `buf build` makes of the protos,
+ * instead of `buf generate` spawning the protoc-gen-ts_proto plugin. The same steps as the
+ * plugin's own main (ts-proto/build/src/plugin.js, version pinned in package.json): options from
+ * the parameter string, the type map of every file, `generateFile` for the files to generate
+ * and their imports, ts-poet's `toString` with ts-proto's options. Two things differ, both for
+ * time (19 s → under 2 s at 16 executors × 8 endpoints × 32 fields, see BENCHMARKS.md):
+ *
+ * - ts-poet's dprint formatting is off (`format: false`): it took 60 % of the plugin's time and
+ *   grows faster than linearly (11 s for the 7 MB of that size); the code is re-indented by
+ *   {@link reindent} instead (linear, ~30 ms), and imports keep ts-poet's single quotes.
+ * - ts-proto's `SourceInfo.open` (the comments of a message, once per message) filters every
+ *   location of the file: quadratic in the file's size (6 s at that size). It is replaced by one
+ *   that groups a level's locations once; the lookups, and so the output, are the same.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { reindent } from './reindent.js';
+
+/** The ts-proto version whose internals this module drives (generator/package.json pins it). */
+const TS_PROTO_VERSION = '2.8.3';
+
+interface TsProtoInternals {
+  readonly version: string;
+  readonly descriptors: {
+    FileDescriptorProto: { decode(input: Uint8Array): FileDescriptor };
+  };
+  readonly options: {
+    optionsFromParameter(parameter: string): Record<string, unknown> & { emitImportedFiles: boolean; M: Record<string, string> };
+    getTsPoetOpts(options: unknown, tsProtoVersion: string, protocVersion: string, fileName?: string): Record<string, unknown>;
+  };
+  readonly types: { createTypeMap(request: unknown, options: unknown): unknown };
+  readonly main: {
+    makeUtils(options: unknown): unknown;
+    generateFile(ctx: unknown, file: FileDescriptor): [string, { toString(options: Record<string, unknown>): string }];
+  };
+  readonly context: { createFileContext(file: FileDescriptor): unknown };
+}
+
+interface FileDescriptor {
+  readonly name: string;
+  readonly dependency: readonly string[];
+}
+
+/** A generated TypeScript file, its path relative to the output directory. */
+export interface TsProtoFile {
+  readonly name: string;
+  readonly content: string;
+}
+
+let loaded: TsProtoInternals | undefined;
+
+type SourceMap = Record<string, unknown>;
+interface SourceInfoClass {
+  new (sourceCode: SourceMap, selfDescription: unknown): { sourceCode: SourceMap; lookup(type: number, index?: number): unknown };
+  prototype: { open(type: number, index: number): unknown; lookup(type: number, index?: number): unknown; sourceCode: SourceMap };
+}
+
+/** `open(type, index)` by a map of the locations grouped by their first two path elements, built once per SourceInfo. */
+function patchSourceInfo(SourceInfo: SourceInfoClass): void {
+  const groups = new WeakMap<object, Map<string, SourceMap>>();
+  SourceInfo.prototype.open = function open(this: { sourceCode: SourceMap; lookup(type: number, index?: number): unknown }, type: number, index: number) {
+    let byPrefix = groups.get(this);
+    if (byPrefix === undefined) {
+      byPrefix = new Map();
+      for (const key of Object.keys(this.sourceCode)) {
+        const first = key.indexOf('.');
+        const second = first < 0 ? -1 : key.indexOf('.', first + 1);
+        if (second < 0) continue;
+        const prefix = key.slice(0, second);
+        let group = byPrefix.get(prefix);
+        if (group === undefined) byPrefix.set(prefix, (group = {}));
+        group[key.slice(second + 1)] = this.sourceCode[key];
+      }
+      groups.set(this, byPrefix);
+    }
+    return new SourceInfo(byPrefix.get(`${type}.${index}`) ?? {}, this.lookup(type, index));
+  };
+}
+
+function load(): TsProtoInternals {
+  if (loaded !== undefined) return loaded;
+  const fromHere = createRequire(import.meta.url);
+  const root = path.dirname(fromHere.resolve('ts-proto/package.json'));
+  const fromTsProto = createRequire(path.join(root, 'package.json'));
+  const version = (fromTsProto('./package.json') as { version: string }).version;
+  if (version !== TS_PROTO_VERSION) throw new Error(`ts-proto ${version} found, the in-process generator drives ${TS_PROTO_VERSION}`);
+  const sourceInfo = fromTsProto('./build/src/sourceInfo.js') as { default: SourceInfoClass };
+  patchSourceInfo(sourceInfo.default);
+  loaded = {
+    version,
+    descriptors: fromTsProto('ts-proto-descriptors') as TsProtoInternals['descriptors'],
+    options: fromTsProto('./build/src/options.js') as TsProtoInternals['options'],
+    types: fromTsProto('./build/src/types.js') as TsProtoInternals['types'],
+    main: fromTsProto('./build/src/main.js') as TsProtoInternals['main'],
+    context: fromTsProto('./build/src/context.js') as TsProtoInternals['context'],
+  };
+  return loaded;
+}
+
+/** Loads ts-proto's modules (~80 ms), e.g. while buf runs; throws if the installed version is not the one driven here. */
+export function loadTsProto(): void {
+  load();
+}
+
+/** Reads a varint at `at`: [value, next offset]. Values here are small (tags, lengths < 2^31). */
+function varint(bytes: Uint8Array, at: number): [number, number] {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    if (at >= bytes.length) throw new Error('truncated buf image');
+    const byte = bytes[at++]!;
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return [value, at];
+    shift += 7;
+  }
+}
+
+/** The fields of one message: [field number, wire type, value start, value end, tag start] (for length-delimited and varint fields). */
+function* fields(bytes: Uint8Array): Generator<[number, number, number, number, number]> {
+  let at = 0;
+  while (at < bytes.length) {
+    const [tag, afterTag] = varint(bytes, at);
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (wireType === 0) {
+      const [, next] = varint(bytes, afterTag);
+      yield [field, wireType, afterTag, next, at];
+      at = next;
+    } else if (wireType === 2) {
+      const [length, start] = varint(bytes, afterTag);
+      yield [field, wireType, start, start + length, at];
+      at = start + length;
+    } else if (wireType === 1) at = afterTag + 8;
+    else if (wireType === 5) at = afterTag + 4;
+    else throw new Error(`unexpected wire type ${wireType} in buf image`);
+  }
+}
+
+function lengthDelimited(field: number, chunks: readonly Uint8Array[]): Uint8Array[] {
+  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const prefix: number[] = [];
+  for (let value = field * 8 + 2; ; value = Math.floor(value / 128)) {
+    if (value < 128) {
+      prefix.push(value);
+      break;
+    }
+    prefix.push((value % 128) | 128);
+  }
+  for (let value = length; ; value = Math.floor(value / 128)) {
+    if (value < 128) {
+      prefix.push(value);
+      break;
+    }
+    prefix.push((value % 128) | 128);
+  }
+  return [Uint8Array.from(prefix), ...chunks];
+}
+
+const SOURCE_CODE_INFO = 9; // FileDescriptorProto.source_code_info
+const LOCATION = 1; // SourceCodeInfo.location
+const LEADING_COMMENTS = 3; // SourceCodeInfo.Location.leading_comments
+const TRAILING_COMMENTS = 4; // SourceCodeInfo.Location.trailing_comments
+const IMAGE_FILE_EXTENSION = 8042; // buf's ImageFile.buf_extension { bool is_import = 1 }
+
+/**
+ * A FileDescriptorProto's bytes with only the source locations that carry a leading or trailing
+ * comment, all ts-proto reads of them: five in six locations are spans of names, types and
+ * numbers, and decoding and indexing them was a fifth of the time.
+ */
+function withCommentLocationsOnly(file: Uint8Array): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let copied = 0;
+  for (const [field, wireType, start, end, tagStart] of fields(file)) {
+    if (field !== SOURCE_CODE_INFO || wireType !== 2) continue;
+    const info = file.subarray(start, end);
+    const kept: Uint8Array[] = [];
+    for (const [infoField, infoWire, locationStart, locationEnd, locationTag] of fields(info)) {
+      if (infoField !== LOCATION || infoWire !== 2) {
+        kept.push(info.subarray(locationTag, locationEnd));
+        continue;
+      }
+      for (const [locationField, locationWire, valueStart, valueEnd] of fields(info.subarray(locationStart, locationEnd))) {
+        if ((locationField === LEADING_COMMENTS || locationField === TRAILING_COMMENTS) && locationWire === 2 && valueEnd > valueStart) {
+          kept.push(info.subarray(locationTag, locationEnd));
+          break;
+        }
+      }
+    }
+    chunks.push(file.subarray(copied, tagStart), ...lengthDelimited(SOURCE_CODE_INFO, kept));
+    copied = end;
+  }
+  if (copied === 0) return file;
+  chunks.push(file.subarray(copied));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A buf image (`buf build -o -`: `Image { repeated ImageFile file = 1 }`, an ImageFile being a
+ * FileDescriptorProto with buf's extension 8042 `{ bool is_import = 1 }`) → its files in order,
+ * each marked whether it is only an import (the well-known types).
+ */
+function imageFiles(image: Uint8Array, descriptors: TsProtoInternals['descriptors']): { file: FileDescriptor; isImport: boolean }[] {
+  const files: { file: FileDescriptor; isImport: boolean }[] = [];
+  for (const [field, wireType, start, end] of fields(image)) {
+    if (field !== 1 || wireType !== 2) continue;
+    const bytes = image.subarray(start, end);
+    let isImport = false;
+    for (const [inner, innerWire, innerStart, innerEnd] of fields(bytes)) {
+      if (inner !== IMAGE_FILE_EXTENSION || innerWire !== 2) continue;
+      for (const [extension, extensionWire, valueStart] of fields(bytes.subarray(innerStart, innerEnd))) {
+        if (extension === 1 && extensionWire === 0) isImport = bytes[innerStart + valueStart] !== 0;
+      }
+    }
+    files.push({ file: descriptors.FileDescriptorProto.decode(withCommentLocationsOnly(bytes)), isImport });
+  }
+  return files;
+}
+
+/**
+ * Generates the TypeScript of a buf image's files with ts-proto, `parameter` being the plugin's
+ * option string (`a=b,c=d`), as `buf generate` would with the protoc-gen-ts_proto plugin
+ * (compiler version unknown, as buf reports it), formatting aside.
+ */
+export function generateTsProto(image: Uint8Array, parameter: string): TsProtoFile[] {
+  const tsProto = load();
+  const all = imageFiles(image, tsProto.descriptors);
+  const request = {
+    fileToGenerate: all.filter((entry) => !entry.isImport).map((entry) => entry.file.name),
+    parameter,
+    protoFile: all.map((entry) => entry.file),
+    compilerVersion: undefined,
+    sourceFileDescriptors: [],
+  };
+  const options = tsProto.options.optionsFromParameter(parameter);
+  if (options.outputTypeRegistry || options.outputIndex) throw new Error('ts-proto options outputTypeRegistry and outputIndex are not supported in process');
+  const ctx = { typeMap: tsProto.types.createTypeMap(request, options), options, utils: tsProto.main.makeUtils(options) };
+  let filesToGenerate: FileDescriptor[];
+  if (options.emitImportedFiles) {
+    const names = new Set<string>();
+    const add = (list: readonly string[]): void => {
+      for (const name of list) {
+        if (options.M[name] || names.has(name)) continue;
+        names.add(name);
+        const file = request.protoFile.find((candidate) => candidate.name === name);
+        if (file !== undefined && file.dependency.length > 0) add(file.dependency);
+      }
+    };
+    add(request.fileToGenerate);
+    filesToGenerate = request.protoFile.filter((file) => names.has(file.name));
+  } else {
+    filesToGenerate = request.protoFile.filter((file) => request.fileToGenerate.includes(file.name) && !options.M[file.name]);
+  }
+  const tsProtoVersion = `v${tsProto.version}`;
+  return filesToGenerate.map((file) => {
+    const [name, code] = tsProto.main.generateFile({ ...ctx, currentFile: tsProto.context.createFileContext(file) }, file);
+    const poet = tsProto.options.getTsPoetOpts(options, tsProtoVersion, 'unknown', file.name);
+    // forceDefaultImport/forceModuleImport only rewrite imports of protobufjs/minimal, which ts-proto 2
+    // never imports (its runtime is @bufbuild/protobuf/wire); without them ts-poet skips a walk of the tree
+    const content = code.toString({ ...poet, forceDefaultImport: undefined, forceModuleImport: undefined, path: name, format: false });
+    return { name, content: reindent(content) };
+  });
+}

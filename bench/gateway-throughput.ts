@@ -20,7 +20,7 @@
  * rate 1/(1/B + 1/C) for HTTP and 1/(1/C + 1/C) for gRPC, B and C from this same run.
  *
  *   node bench/dist/gateway-throughput.js [--duration 4] [--rounds 4] [--warmup 2] [--connections 32]
- *     [--subjects B,C,D,G,P,Q] [--grpc-load auto|ghz|grpc-js] [--node-options '--max-semi-space-size=4']
+ *     [--subjects B,C,D,G,P,Q] [--grpc-load auto|ghz|grpc-js] [--node-options '--max-semi-space-size=4'] [--node-flags '--single-threaded-gc']
  *     [--cpu-prof dir] [--json out.json]
  *
  * gRPC load: ghz if `.tools/bin/ghz` exists (see ghz-load.ts), and grpc-load.ts too (`auto`).
@@ -59,12 +59,14 @@ interface Args {
   grpcLoad: 'auto' | 'ghz' | 'grpc-js';
   /** NODE_OPTIONS for the Node subjects (B, C, D, G), e.g. `--max-semi-space-size=4` */
   nodeOptions: string | undefined;
+  /** Flags on every Node subject's command line (V8 flags NODE_OPTIONS refuses, e.g. --single-threaded-gc). */
+  nodeFlags: string[];
   cpuProf: string | undefined;
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, cpuProf: undefined, json: undefined };
+  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, nodeFlags: [], cpuProf: undefined, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -76,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--subjects') args.subjects = value.split(',');
     else if (flag === '--grpc-load') args.grpcLoad = value as Args['grpcLoad'];
     else if (flag === '--node-options') args.nodeOptions = value;
+    else if (flag === '--node-flags') args.nodeFlags = value.split(/\s+/).filter(Boolean);
     else if (flag === '--cpu-prof') args.cpuProf = path.resolve(value);
     else if (flag === '--json') args.json = value;
     else throw new Error(`unknown option ${flag}`);
@@ -256,7 +259,7 @@ async function main(): Promise<void> {
     startSubject({
       name,
       command: process.execPath,
-      args: [...(prof && args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : []), script, ...scriptArgs],
+      args: [...args.nodeFlags, ...(prof && args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${args.cpuProf}`] : []), script, ...scriptArgs],
       core,
       cwd: REPO_ROOT,
       env: args.nodeOptions ? { ...process.env, NODE_OPTIONS: args.nodeOptions } : process.env,

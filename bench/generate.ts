@@ -37,10 +37,18 @@ interface Measured extends Size {
   /** The process's peak RSS after the ts-proto compile too (ts-proto runs in process; buf's own processes not counted). */
   protoPeakRssMiB?: number;
   tscMs?: number;
+  /** One cold `generateSources` with the ts-proto compile (cache off), in a fresh process: what `create-gateway` spends generating. */
+  allMs?: number;
+  allPeakRssMiB?: number;
 }
 
-/** In the child: generate once to warm up the modules on a tiny input, then time the real one. */
-async function child(size: Size, outDir: string | undefined, withProtoTs: boolean): Promise<void> {
+/**
+ * In the child: generate once to warm up the modules on a tiny input (no ts-proto), then time the
+ * real one: the core alone, then the ts-proto compile alone (`proto`), or everything in one
+ * `generateSources` (`all`: buf runs while the other emitters do).
+ */
+async function child(size: Size, outDir: string | undefined, mode: string): Promise<void> {
+  const withProtoTs = mode === 'proto';
   type Generated = { ok: true; value: { path: string; content: string }[] } | { ok: false; error: { message: string } };
   const { generateSources } = (await import(path.join(REPO, 'generator/dist/generate.js'))) as {
     generateSources(schemas: unknown, options?: { protoTypeScript?: boolean }): Promise<Generated>;
@@ -50,6 +58,15 @@ async function child(size: Size, outDir: string | undefined, withProtoTs: boolea
   };
   await generateSources(syntheticSchemas({ executors: 1, endpoints: 1, fields: 2 }), { protoTypeScript: false });
   const schemas = syntheticSchemas(size);
+  if (mode === 'all') {
+    process.env.CREATE_GATEWAY_CACHE = '0';
+    const allStarted = performance.now();
+    const all = await generateSources(schemas);
+    const allMs = performance.now() - allStarted;
+    if (!all.ok) throw new Error(all.error.message);
+    process.stdout.write(JSON.stringify({ allMs, allPeakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+    return;
+  }
   const started = performance.now();
   const result = await generateSources(schemas, { protoTypeScript: false });
   const ms = performance.now() - started;
@@ -90,12 +107,20 @@ function tscProject(dir: string): number {
   return performance.now() - started;
 }
 
+function runChild(size: Size, dir: string | undefined, mode: string): { values: Record<string, number> } | { error: string } {
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(size), dir ?? '', mode], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
+  if (run.status !== 0) return { error: (run.stderr || run.error?.message || `exit ${run.status}`).split('\n').slice(0, 3).join(' ') };
+  return { values: JSON.parse(run.stdout) as Record<string, number> };
+}
+
 function measure(size: Size, withTsc: boolean, withProtoTs: boolean): Measured | { error: string } {
   const dir = withTsc ? mkdtempSync(path.join(tmpdir(), 'bench-generate-')) : undefined;
   try {
-    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(size), dir ?? '', withProtoTs || withTsc ? 'proto' : ''], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
-    if (run.status !== 0) return { error: (run.stderr || run.error?.message || `exit ${run.status}`).split('\n').slice(0, 3).join(' ') };
-    const measured = { ...size, ...(JSON.parse(run.stdout) as Omit<Measured, keyof Size>) };
+    const parts = runChild(size, dir, withProtoTs || withTsc ? 'proto' : '');
+    if ('error' in parts) return parts;
+    const all = withProtoTs ? runChild(size, undefined, 'all') : { values: {} };
+    if ('error' in all) return all;
+    const measured = { ...size, ...(parts.values as unknown as Omit<Measured, keyof Size>), ...all.values };
     return dir === undefined ? measured : { ...measured, tscMs: tscProject(dir) };
   } finally {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -104,7 +129,7 @@ function measure(size: Size, withTsc: boolean, withProtoTs: boolean): Measured |
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(JSON.parse(args[1]!) as Size, args[2] || undefined, args[3] === 'proto');
+  if (args[0] === '--child') return child(JSON.parse(args[1]!) as Size, args[2] || undefined, args[3] ?? '');
   const jsonIndex = args.indexOf('--json');
   const quick = args.includes('--quick');
   const sizes: Size[] = [];
@@ -118,8 +143,8 @@ async function main(): Promise<void> {
   // ts-proto: where tsc runs, and larger sizes to see how it grows
   const protoSizes = new Set([...tscSizes, '16x8x4', '16x32x32', '64x8x32', '4x32x256']);
   const rows: (Measured | ({ error: string } & Size))[] = [];
-  console.log('| N × M × F | fields | files | output KiB | core ms | µs / field | peak RSS MiB | ts-proto ms (cold) | ts-proto µs / field | peak RSS with ts-proto MiB | tsc --noEmit ms |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| N × M × F | fields | files | output KiB | core ms | µs / field | peak RSS MiB | ts-proto ms (cold) | ts-proto µs / field | peak RSS with ts-proto MiB | all cold ms | tsc --noEmit ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const size of sizes) {
     const key = `${size.executors}x${size.endpoints}x${size.fields}`;
     const result = measure(size, tscSizes.has(key), protoSizes.has(key));
@@ -131,7 +156,7 @@ async function main(): Promise<void> {
     }
     rows.push(result);
     console.log(
-      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.protoMs === undefined ? '' : result.protoMs.toFixed(0)} | ${result.protoMs === undefined ? '' : ((result.protoMs * 1000) / totalFields).toFixed(1)} | ${result.protoPeakRssMiB === undefined ? '' : result.protoPeakRssMiB.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
+      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.protoMs === undefined ? '' : result.protoMs.toFixed(0)} | ${result.protoMs === undefined ? '' : ((result.protoMs * 1000) / totalFields).toFixed(1)} | ${result.protoPeakRssMiB === undefined ? '' : result.protoPeakRssMiB.toFixed(0)} | ${result.allMs === undefined ? '' : result.allMs.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
     );
   }
   if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1]!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);

@@ -30,6 +30,9 @@ export interface GenerateOptions {
 export async function generateSources(schemas: RawSchemaFile, options: GenerateOptions = {}): Promise<Result<GeneratedFile[]>> {
   const model = normalizeSchemas(schemas, options.source ?? 'schemas');
   if (!model.ok) return model;
+  // first, so that buf runs (another process, another core) while the other emitters do
+  const protos = emitProto(model.value);
+  const compiling = options.protoTypeScript !== false ? compileProto(protos) : undefined;
   const files: GeneratedFile[] = [
     emitModels(model.value),
     ...emitValidators(model.value),
@@ -45,10 +48,9 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
       content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\nexport * from './routes.js';\n`,
     },
   ];
-  const protos = emitProto(model.value);
   files.push(...protos);
-  if (options.protoTypeScript !== false) {
-    const compiled = await compileProto(protos);
+  if (compiling !== undefined) {
+    const compiled = await compiling;
     if (!compiled.ok) return compiled;
     files.push(...compiled.value);
   }

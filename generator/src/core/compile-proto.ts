@@ -1,22 +1,21 @@
 /**
  * The emitted protos → TypeScript for a Node gRPC client or server of the gateway: `buf lint`
- * (the project's buf.yaml) and `buf build` (the image of the protos) at once, then ts-proto's
- * generator in this process on that image (@grpc/grpc-js service definitions, `.js` import
- * suffixes, int64 as number; see ts-proto-in-process.ts), buf and ts-proto from this package's
- * own dependencies. Run in a fresh temporary directory, always removed; a lint or compile error
- * fails naming the file.
+ * (the project's buf.yaml) and, at the same time, `buf build` (the image of the protos), then
+ * ts-proto's generator in this process on that image (@grpc/grpc-js service definitions, `.js`
+ * import suffixes, int64 as number; see ts-proto-job.ts and ts-proto-in-process.ts), buf and
+ * ts-proto from this package's own dependencies. Run in a fresh temporary directory, always
+ * removed; a lint or compile error fails naming the file.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GeneratedFile } from '../cli/generator-core.js';
-import { bufCommand } from '../diff/proto-breaking.js';
 import { fail, ok, type Result } from '../reconcile/outcome.js';
 import { BUF_YAML_FILE } from './emit-proto.js';
 import { generatedHeader } from './generated-header.js';
-import { protoCacheDir, protoCacheKey, readProtoCache, writeProtoCache } from './proto-cache.js';
-import { generateTsProto, loadTsProto, type TsProtoFile } from './ts-proto-in-process.js';
+import { protoCacheDir, protoCacheKey, readProtoCacheSync, writeProtoCache } from './proto-cache.js';
+import { type BufRun, runBuf, startTsProtoJob, type TsProtoJobResult } from './ts-proto-job.js';
 
 /** Where the generated TypeScript goes in the project. */
 export const PROTO_TS_DIR = 'src/gen/proto';
@@ -25,7 +24,7 @@ export const PROTO_TS_DIR = 'src/gen/proto';
 // has its own); leaving it out takes about a third off ts-proto's time and output
 const TS_PROTO_OPTIONS = ['esModuleInterop=true', 'outputServices=grpc-js', 'importSuffix=.js', 'forceLong=number', 'useOptionals=messages', 'outputJsonMethods=false'];
 
-/** How the output is made beyond the options (in the cache key): in process, re-indented instead of dprint. */
+/** How the output is made beyond the options (in the cache key): ts-proto's generator in process, re-indented instead of dprint. */
 const PRINTER = 'in-process+reindent/1';
 
 /**
@@ -34,31 +33,6 @@ const PRINTER = 'in-process+reindent/1';
  * fault with the plugin's output. Its exported types still check the code that uses them.
  */
 const NO_CHECK = '// @ts-nocheck\n';
-
-interface BufRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-interface BufOutput {
-  readonly code: number;
-  readonly stdout: Buffer;
-  readonly stderr: string;
-}
-
-function buf(args: readonly string[], cwd: string): Promise<BufOutput> {
-  const [command, ...prefix] = bufCommand();
-  return new Promise((resolve) => {
-    execFile(command!, [...prefix, ...args], { cwd, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr: stderr.toString('utf8') });
-    });
-  });
-}
-
-function asText(run: BufOutput): BufRun {
-  return { code: run.code, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
-}
 
 /** buf's JSON error lines as `protos/gateway.proto:3:5: message (RULE)`, headed by what failed. */
 function bufFailures(step: string, run: BufRun): string {
@@ -83,49 +57,43 @@ function bufFailures(step: string, run: BufRun): string {
  * Lints and compiles the `.proto` files (with the `buf.yaml` among `files`) into TypeScript files
  * under `src/gen/proto/` (`gateway.ts`, and `google/protobuf/struct.ts` when the protos use
  * Value or Struct), each beginning with the generated header.
+ *
+ * Synchronous until buf lint and buf build have started (ts-proto-job.ts): a caller's synchronous
+ * work after the call (generateSources' other emitters) runs while they do, on the other core.
  */
-export async function compileProto(files: readonly GeneratedFile[]): Promise<Result<GeneratedFile[]>> {
+export function compileProto(files: readonly GeneratedFile[]): Promise<Result<GeneratedFile[]>> {
   const protos = files.filter((file) => file.path.endsWith('.proto') || file.path === BUF_YAML_FILE);
-  if (!protos.some((file) => file.path === BUF_YAML_FILE)) return fail(`compiling protos: no ${BUF_YAML_FILE} among ${files.map((file) => file.path).join(', ')}`);
+  if (!protos.some((file) => file.path === BUF_YAML_FILE)) return Promise.resolve(fail(`compiling protos: no ${BUF_YAML_FILE} among ${files.map((file) => file.path).join(', ')}`));
   const cacheDir = protoCacheDir();
   const cacheKey = protoCacheKey(protos, [...TS_PROTO_OPTIONS, PRINTER]);
-  const cached = await readProtoCache(cacheDir, cacheKey);
-  if (cached !== undefined) return ok(cached);
-  const root = await mkdtemp(path.join(tmpdir(), 'create-gateway-protos-'));
+  const cached = readProtoCacheSync(cacheDir, cacheKey);
+  if (cached !== undefined) return Promise.resolve(ok(cached));
+  let root: string | undefined;
   try {
+    root = mkdtempSync(path.join(tmpdir(), 'create-gateway-protos-'));
     for (const file of protos) {
       const target = path.join(root, file.path);
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, file.content);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, file.content);
     }
-    // lint and build at once (buf is a separate process); the image is only used once lint passed
-    const linting = buf(['lint', '--error-format', 'json'], root);
-    const building = buf(['build', '--error-format', 'json', '-o', '-'], root);
-    let loadError: unknown;
-    try {
-      loadTsProto(); // while buf runs
-    } catch (error) {
-      loadError = error;
-    }
-    const build = await building;
-    if (build.code !== 0) {
-      const lint = await linting;
-      return fail(lint.code !== 0 ? bufFailures('buf lint', asText(lint)) : bufFailures('buf build', asText(build)));
-    }
-    // ts-proto runs while lint still does; a lint failure is reported before whatever ts-proto did
-    let generatedTs: TsProtoFile[] = [];
-    let generateError: unknown;
-    try {
-      if (loadError !== undefined) throw loadError;
-      generatedTs = generateTsProto(build.stdout, TS_PROTO_OPTIONS.join(','));
-    } catch (error) {
-      generateError = error;
-    }
-    const lint = await linting;
-    if (lint.code !== 0) return fail(bufFailures('buf lint', asText(lint)));
-    if (generateError !== undefined) throw generateError;
+  } catch (error) {
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    return Promise.resolve(fail(`compiling protos: ${(error as Error).message}`, error));
+  }
+  // lint, and build + ts-proto, at once; the output is only used once lint passed
+  const linting = runBuf(['lint', '--error-format', 'json'], root);
+  const job = startTsProtoJob(root, TS_PROTO_OPTIONS.join(','));
+  return collect(root, linting, job, cacheDir, cacheKey);
+}
 
-    const generated: GeneratedFile[] = generatedTs
+async function collect(root: string, linting: Promise<BufRun>, job: Promise<TsProtoJobResult>, cacheDir: string | undefined, cacheKey: string): Promise<Result<GeneratedFile[]>> {
+  try {
+    const [lint, result] = await Promise.all([linting, job]);
+    // lint reports compile errors too (as COMPILE), naming file and line
+    if (lint.code !== 0) return fail(bufFailures('buf lint', lint));
+    if (result.kind === 'build-failed') return fail(bufFailures('buf build', result.build));
+    if (result.kind === 'error') return fail(`compiling protos: ${result.message}`);
+    const generated: GeneratedFile[] = result.files
       .map((file) => ({ path: `${PROTO_TS_DIR}/${file.name}`, content: `${generatedHeader()}${NO_CHECK}${file.content}` }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     if (generated.length === 0) return fail('ts-proto generated no file');

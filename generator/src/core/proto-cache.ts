@@ -8,6 +8,7 @@
  * `~/.cache/create-gateway`), `CREATE_GATEWAY_CACHE=0` turns it off.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -39,14 +40,28 @@ export function protoCacheKey(protos: readonly GeneratedFile[], options: readonl
   return hash.digest('hex');
 }
 
+function cachedFiles(text: string): GeneratedFile[] | undefined {
+  const files = JSON.parse(text) as unknown;
+  const valid = Array.isArray(files) && files.length > 0 && files.every((file) => typeof file?.path === 'string' && typeof file?.content === 'string');
+  return valid ? (files as GeneratedFile[]) : undefined;
+}
+
 export async function readProtoCache(dir: string | undefined, key: string): Promise<GeneratedFile[] | undefined> {
   if (dir === undefined) return undefined;
   try {
-    const files = JSON.parse(await readFile(path.join(dir, `${key}.json`), 'utf8')) as unknown;
-    const valid = Array.isArray(files) && files.length > 0 && files.every((file) => typeof file?.path === 'string' && typeof file?.content === 'string');
-    return valid ? (files as GeneratedFile[]) : undefined;
+    return cachedFiles(await readFile(path.join(dir, `${key}.json`), 'utf8'));
   } catch {
     return undefined; // not cached (or unreadable): compile
+  }
+}
+
+/** {@link readProtoCache}, synchronously (compileProto starts buf before it first yields). */
+export function readProtoCacheSync(dir: string | undefined, key: string): GeneratedFile[] | undefined {
+  if (dir === undefined) return undefined;
+  try {
+    return cachedFiles(readFileSync(path.join(dir, `${key}.json`), 'utf8'));
+  } catch {
+    return undefined;
   }
 }
 

@@ -13,7 +13,6 @@ const INDENT = '  ';
 
 const enum State {
   Code,
-  LineComment,
   BlockComment,
   Single,
   Double,
@@ -36,6 +35,10 @@ const DOLLAR = 36;
 const SPACE = 32;
 const TAB = 9;
 const CR = 13;
+
+/** The characters that matter in code (ASCII): brackets, quotes, the slash of a comment. */
+const SPECIAL = new Uint8Array(128);
+for (const char of '{}()[]\'"`/') SPECIAL[char.charCodeAt(0)] = 1;
 
 function isCloser(code: number): boolean {
   return code === CLOSE_BRACE || code === CLOSE_PAREN || code === CLOSE_BRACKET;
@@ -81,53 +84,46 @@ export function reindent(source: string): string {
     }
     // scan the line for brackets, strings and comments
     for (let i = first; i < end; i++) {
-      const code = source.charCodeAt(i);
-      switch (state) {
-        case State.Code:
-          if (code === OPEN_BRACE || code === OPEN_PAREN || code === OPEN_BRACKET) levels.push(lineLevel + 1);
-          else if (code === CLOSE_BRACE && templates.length > 0 && templates[templates.length - 1] === levels.length) {
-            templates.pop();
-            state = State.Template;
-          } else if (isCloser(code)) {
-            if (levels.length === 0) return source;
-            levels.pop();
-          } else if (code === SINGLE) state = State.Single;
-          else if (code === DOUBLE) state = State.Double;
-          else if (code === BACKTICK) state = State.Template;
-          else if (code === SLASH) {
-            const next = source.charCodeAt(i + 1);
-            if (next === SLASH) state = State.LineComment;
-            else if (next === STAR) {
-              state = State.BlockComment;
-              i++;
-            }
-          }
-          break;
-        case State.BlockComment:
-          if (code === STAR && source.charCodeAt(i + 1) === SLASH) {
-            state = State.Code;
+      if (state === State.Code) {
+        const code = source.charCodeAt(i);
+        if (code >= 128 || SPECIAL[code] === 0) continue;
+        if (code === OPEN_BRACE || code === OPEN_PAREN || code === OPEN_BRACKET) levels.push(lineLevel + 1);
+        else if (code === CLOSE_BRACE && templates.length > 0 && templates[templates.length - 1] === levels.length) {
+          templates.pop();
+          state = State.Template;
+        } else if (isCloser(code)) {
+          if (levels.length === 0) return source;
+          levels.pop();
+        } else if (code === SINGLE) state = State.Single;
+        else if (code === DOUBLE) state = State.Double;
+        else if (code === BACKTICK) state = State.Template;
+        else if (code === SLASH) {
+          const next = source.charCodeAt(i + 1);
+          if (next === SLASH) {
+            i = end; // the rest of the line is a comment
+          } else if (next === STAR) {
+            state = State.BlockComment;
             i++;
           }
-          break;
-        case State.Single:
-        case State.Double:
-          if (code === BACKSLASH) i++;
-          else if (code === (state === State.Single ? SINGLE : DOUBLE)) state = State.Code;
-          break;
-        case State.Template:
-          if (code === BACKSLASH) i++;
-          else if (code === BACKTICK) state = State.Code;
+        }
+      } else if (state === State.BlockComment) {
+        const close = source.indexOf('*/', i);
+        if (close < 0 || close >= end) break;
+        state = State.Code;
+        i = close + 1;
+      } else {
+        const code = source.charCodeAt(i);
+        if (code === BACKSLASH) i++;
+        else if (state === State.Template) {
+          if (code === BACKTICK) state = State.Code;
           else if (code === DOLLAR && source.charCodeAt(i + 1) === OPEN_BRACE) {
             templates.push(levels.length);
             state = State.Code;
             i++;
           }
-          break;
-        case State.LineComment:
-          break;
+        } else if (code === (state === State.Single ? SINGLE : DOUBLE)) state = State.Code;
       }
     }
-    if (state === State.LineComment) state = State.Code;
     // a string may not run over a line end but by a backslash before it
     if ((state === State.Single || state === State.Double) && source.charCodeAt(end - 1) !== BACKSLASH) return source;
     if (end === length) break;

@@ -4,8 +4,8 @@
  * synchronously so that generateSources' other emitters run while buf does, on the other core.
  *
  * (Running ts-proto on a worker thread too, in parallel with those emitters, was tried: on this
- * 2-core machine shared with other work it cost ~0.4 s more CPU, worker start-up and module
- * loading, and was not faster.)
+ * 2-core machine it cost ~0.4 s more CPU, worker start-up and module loading, and was not
+ * faster, with the other core busy or idle; see BENCHMARKS.md.)
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';

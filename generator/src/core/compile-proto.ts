@@ -14,8 +14,9 @@ import type { GeneratedFile } from '../cli/generator-core.js';
 import { fail, ok, type Result } from '../reconcile/outcome.js';
 import { BUF_YAML_FILE } from './emit-proto.js';
 import { generatedHeader } from './generated-header.js';
-import { protoCacheDir, protoCacheKey, readProtoCacheSync, writeProtoCache } from './proto-cache.js';
-import { type BufRun, runBuf, startTsProtoJob, type TsProtoJobResult } from './ts-proto-job.js';
+import { protoCacheDir, protoCacheKey, readProtoCache, writeProtoCache } from './proto-cache.js';
+import { type BufRun, runBuf } from '../buf.js';
+import { startTsProtoJob, type TsProtoJobResult } from './ts-proto-job.js';
 
 /** Where the generated TypeScript goes in the project. */
 export const PROTO_TS_DIR = 'src/gen/proto';
@@ -66,7 +67,7 @@ export function compileProto(files: readonly GeneratedFile[]): Promise<Result<Ge
   if (!protos.some((file) => file.path === BUF_YAML_FILE)) return Promise.resolve(fail(`compiling protos: no ${BUF_YAML_FILE} among ${files.map((file) => file.path).join(', ')}`));
   const cacheDir = protoCacheDir();
   const cacheKey = protoCacheKey(protos, [...TS_PROTO_OPTIONS, PRINTER]);
-  const cached = readProtoCacheSync(cacheDir, cacheKey);
+  const cached = readProtoCache(cacheDir, cacheKey);
   if (cached !== undefined) return Promise.resolve(ok(cached));
   let root: string | undefined;
   try {

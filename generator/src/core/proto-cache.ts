@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -46,17 +46,8 @@ function cachedFiles(text: string): GeneratedFile[] | undefined {
   return valid ? (files as GeneratedFile[]) : undefined;
 }
 
-export async function readProtoCache(dir: string | undefined, key: string): Promise<GeneratedFile[] | undefined> {
-  if (dir === undefined) return undefined;
-  try {
-    return cachedFiles(await readFile(path.join(dir, `${key}.json`), 'utf8'));
-  } catch {
-    return undefined; // not cached (or unreadable): compile
-  }
-}
-
-/** {@link readProtoCache}, synchronously (compileProto starts buf before it first yields). */
-export function readProtoCacheSync(dir: string | undefined, key: string): GeneratedFile[] | undefined {
+/** The cached files for `key`, read synchronously (compileProto starts buf before it first yields). */
+export function readProtoCache(dir: string | undefined, key: string): GeneratedFile[] | undefined {
   if (dir === undefined) return undefined;
   try {
     return cachedFiles(readFileSync(path.join(dir, `${key}.json`), 'utf8'));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../cli/generator-core.js';
-import { bufCommand } from '../diff/proto-breaking.js';
+import { bufCommand } from '../buf.js';
 import { compileProto, PROTO_TS_DIR } from './compile-proto.js';
 import { emitProto } from './emit-proto.js';
 import { adversarialSchemas, EVERY_KIND, normalized } from './gateway-model-samples.js';

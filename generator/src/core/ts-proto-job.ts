@@ -7,17 +7,10 @@
  * 2-core machine it cost ~0.4 s more CPU, worker start-up and module loading, and was not
  * faster, with the other core busy or idle; see BENCHMARKS.md.)
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bufCommand } from '../diff/proto-breaking.js';
+import { type BufRun, runBuf } from '../buf.js';
 import { generateTsProto, loadTsProto, type TsProtoFile } from './ts-proto-in-process.js';
-
-export interface BufRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 export type TsProtoJobResult =
   /** buf build failed (the caller tells a compile error from lint's report) */
@@ -25,41 +18,22 @@ export type TsProtoJobResult =
   | { readonly kind: 'generated'; readonly files: TsProtoFile[] }
   | { readonly kind: 'error'; readonly message: string };
 
-/** Runs buf (the platform binary when installed) in `cwd`; never rejects. */
-export function runBuf(args: readonly string[], cwd: string): Promise<BufRun> {
-  const [command, ...prefix] = bufCommand();
-  return new Promise((resolve) => {
-    execFile(command!, [...prefix, ...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
-
 const IMAGE_FILE = 'image.binpb';
-
-interface JobInput {
-  readonly root: string;
-  readonly parameter: string;
-}
-
-async function runJob(input: JobInput): Promise<TsProtoJobResult> {
-  const building = runBuf(['build', '--error-format', 'json', '-o', IMAGE_FILE], input.root);
-  try {
-    loadTsProto(); // while buf runs
-    const build = await building;
-    if (build.code !== 0) return { kind: 'build-failed', build };
-    return { kind: 'generated', files: generateTsProto(await readFile(path.join(input.root, IMAGE_FILE)), input.parameter) };
-  } catch (error) {
-    await building; // never leave buf running in a directory about to be removed
-    return { kind: 'error', message: (error as Error).message };
-  }
-}
 
 /**
  * Starts the job for the module in `root` (its buf.yaml and protos written), `parameter` being
  * ts-proto's option string: buf is spawned and ts-proto's modules loaded before this returns,
  * the generation runs when buf has finished and the event loop gets to it. Never rejects.
  */
-export function startTsProtoJob(root: string, parameter: string): Promise<TsProtoJobResult> {
-  return runJob({ root, parameter });
+export async function startTsProtoJob(root: string, parameter: string): Promise<TsProtoJobResult> {
+  const building = runBuf(['build', '--error-format', 'json', '-o', IMAGE_FILE], root);
+  try {
+    loadTsProto(); // while buf runs
+    const build = await building;
+    if (build.code !== 0) return { kind: 'build-failed', build };
+    return { kind: 'generated', files: generateTsProto(await readFile(path.join(root, IMAGE_FILE)), parameter) };
+  } catch (error) {
+    await building; // never leave buf running in a directory about to be removed
+    return { kind: 'error', message: (error as Error).message };
+  }
 }

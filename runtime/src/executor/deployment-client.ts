@@ -53,7 +53,15 @@ const RETRIED = new Set<number>([
 ]);
 
 const identity = (value: Buffer): Buffer => value;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * The `endpoint` metadata value, if it can be one: gRPC metadata values are printable ASCII, so
+ * an endpoint named otherwise travels only in the request header (exec_endpoint), which is what
+ * the executor routes by.
+ */
+function sendableEndpoint(endpoint: string | undefined): string | undefined {
+  return endpoint && /^[\x20-\x7e]*$/.test(endpoint) ? endpoint : undefined;
+}
 
 function isErrorTrailer(value: string | string[] | undefined): boolean {
   return (Array.isArray(value) ? value[0] : value) === 'true';
@@ -286,23 +294,25 @@ export class DeploymentClient {
   private metadataFor(options: CallOptions): Metadata {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
-    // gRPC metadata values are printable ASCII: an endpoint named otherwise travels only in the
-    // request header (exec_endpoint), which is what the executor routes by
-    if (options.endpoint && PRINTABLE_ASCII.test(options.endpoint)) metadata.set('endpoint', options.endpoint);
+    const endpoint = sendableEndpoint(options.endpoint);
+    if (endpoint !== undefined) metadata.set('endpoint', endpoint);
     return metadata;
   }
 
+  /** This call's deadline in milliseconds, else the deployment's; undefined = none (null counts as none). */
+  private timeoutMs(options: CallOptions): number | undefined {
+    return options.timeoutMs ?? this.options.timeoutMs ?? undefined;
+  }
+
   private deadline(options: CallOptions): { deadline?: Date } {
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    return timeoutMs === undefined || timeoutMs === null ? {} : { deadline: new Date(Date.now() + timeoutMs) };
+    const timeoutMs = this.timeoutMs(options);
+    return timeoutMs === undefined ? {} : { deadline: new Date(Date.now() + timeoutMs) };
   }
 
   private unary(replica: Replica, path: string, request: Buffer, options: CallOptions): Promise<UnaryResult> {
-    const endpoint = options.endpoint;
-    // gRPC metadata values are printable ASCII: an endpoint named otherwise travels only in the
-    // request header (exec_endpoint), which is what the executor routes by
-    const headers = endpoint && PRINTABLE_ASCII.test(endpoint) ? { endpoint } : undefined;
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? undefined;
+    const endpoint = sendableEndpoint(options.endpoint);
+    const headers = endpoint === undefined ? undefined : { endpoint };
+    const timeoutMs = this.timeoutMs(options);
     const address = replica.address.original;
     return this.channelFor(replica)
       .call(path, request, { headers, timeoutMs, signal: options.signal })

@@ -298,8 +298,8 @@ export class UnaryChannel {
       // trailers-only responses carry grpc-status in the headers
       const status = trailers?.['grpc-status'] ?? head['grpc-status'];
       if (status === undefined) {
-        if (responseHeaders !== undefined && Number(head[':status']) !== 200) {
-          const httpStatus = Number(head[':status']);
+        const httpStatus = Number(head[':status']);
+        if (responseHeaders !== undefined && httpStatus !== 200) {
           return finish(new GrpcCallError(codeForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`));
         }
         // a stream the connection takes down closes before the session reports why (a refused
@@ -321,8 +321,16 @@ export class UnaryChannel {
         return finish(new GrpcCallError(code, decodeGrpcMessage(all['grpc-message']), metadataOf(all)));
       }
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+      let framed: { payload: Buffer; compressed: boolean };
+      try {
+        framed = unframe(body);
+      } catch (error) {
+        return finish(error as GrpcCallError);
+      }
+      // the common case answers in this tick; only a compressed message waits for zlib
+      if (!framed.compressed) return finish({ message: framed.payload, trailers: all });
       const encoding = head['grpc-encoding'];
-      unframe(body, typeof encoding === 'string' ? encoding : undefined).then(
+      decompress(framed.payload, typeof encoding === 'string' ? encoding : undefined).then(
         (message) => finish({ message, trailers: all }),
         (error: GrpcCallError) => finish(error),
       );
@@ -427,16 +435,17 @@ export class UnaryChannel {
   }
 }
 
-/** The one message of a unary response body. */
-async function unframe(body: Buffer, encoding: string | undefined): Promise<Buffer> {
+/** The one message of a unary response body, and whether it is compressed. */
+function unframe(body: Buffer): { payload: Buffer; compressed: boolean } {
   if (body.length < 5) throw new GrpcCallError(GrpcStatus.UNIMPLEMENTED, 'No message received');
-  const compressed = body[0] === 1;
   const length = body.readUInt32BE(1);
   if (body.length !== 5 + length) {
     throw new GrpcCallError(GrpcStatus.INTERNAL, body.length < 5 + length ? 'Truncated message' : 'Too many responses received');
   }
-  const payload = body.subarray(5);
-  if (!compressed) return payload;
+  return { payload: body.subarray(5), compressed: body[0] === 1 };
+}
+
+async function decompress(payload: Buffer, encoding: string | undefined): Promise<Buffer> {
   try {
     if (encoding === 'gzip') return await gunzip(payload);
     if (encoding === 'deflate') return await inflate(payload);

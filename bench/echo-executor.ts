@@ -8,49 +8,15 @@
  * ListServices). So our gateways and Jina's own run in front of the very same E.
  *
  * The discovery answer is not written by hand: E asks a throw-away `serveExecutor` with the same
- * endpoint once at start-up and replays its bytes.
+ * endpoint once at start-up and replays its bytes (echo-discovery.ts).
  *
  * Run in its own process: `node bench/dist/echo-executor.js <port>`; prints "ready <port>".
  */
-import { Client, credentials, Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
-import { addReflection, HealthStatus, JINA_DEFAULT_GRPC_OPTIONS, rawService, serveExecutor, type DocModel } from '@jina-ts/runtime';
-
-/** The schema a pydantic-v2 docarray executor reports for `class TextDoc(BaseDoc): text: Optional[str]`. */
-const TEXT_DOC: DocModel = {
-  name: 'TextDoc',
-  schema: {
-    title: 'TextDoc',
-    type: 'object',
-    properties: {
-      id: { title: 'Id', anyOf: [{ type: 'string' }, { type: 'null' }], description: 'The ID of the BaseDoc.' },
-      text: { title: 'Text', anyOf: [{ type: 'string' }, { type: 'null' }], default: null },
-    },
-  },
-};
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { addReflection, HealthStatus, JINA_DEFAULT_GRPC_OPTIONS, rawService } from '@jina-ts/runtime';
+import { discoveryBytes } from './echo-discovery.js';
 
 const SERVICES = ['jina.JinaSingleDataRequestRPC', 'jina.JinaDiscoverEndpointsRPC'];
-const identity = (value: Buffer) => value;
-
-/** The EndpointsProto bytes a TypeScript executor with one `/echo` TextDoc → TextDoc endpoint answers. */
-async function discoveryBytes(): Promise<Buffer> {
-  const template = await serveExecutor({
-    name: 'echo',
-    className: 'Echo',
-    host: '127.0.0.1',
-    endpoints: { '/echo': { input: TEXT_DOC, output: TEXT_DOC, handler: (docs) => docs } },
-  });
-  const client = new Client(`127.0.0.1:${template.port}`, credentials.createInsecure());
-  try {
-    return await new Promise<Buffer>((resolve, reject) => {
-      client.makeUnaryRequest('/jina.JinaDiscoverEndpointsRPC/endpoint_discovery', identity, identity, Buffer.alloc(0), (error, value) =>
-        error ? reject(error) : resolve(value!),
-      );
-    });
-  } finally {
-    client.close();
-    await template.close(100);
-  }
-}
 
 const port = Number(process.argv[2] ?? 0);
 const discovery = await discoveryBytes();

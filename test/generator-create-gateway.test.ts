@@ -22,6 +22,9 @@ import { EXECUTORS, httpRootOk, JINA_ENV, type JinaExecutor, REPO_ROOT, runJinaP
 import { freePort } from './support/ports.js';
 import { startProcess, useProcessRegistry } from './support/processes.js';
 
+/** The repository's buf (a generated project lists no buf of its own: `npx buf lint` fetches it). */
+const BUF = path.join(REPO_ROOT, 'node_modules', '.bin', 'buf');
+
 useProcessRegistry();
 
 
@@ -238,6 +241,10 @@ describe('the generated project', () => {
     expect(tested.stdout).toMatch(/fail 0/);
   });
 
+  it('has protos that are buf lint clean under its own buf.yaml (the generation does not lint)', async () => {
+    await runCommandOk(BUF, ['lint'], { cwd: project });
+  });
+
   it("serves real requests when run with the command, arguments and probe of Jina's own Kubernetes export", async () => {
     await runCommandOk('npm', ['run', 'build'], { cwd: project });
     // Jina writes the gateway container for an image of this project; its executors are ours (external)
@@ -318,5 +325,6 @@ describe('a project for recursive and deeply nested models', () => {
     const tested = await runCommandOk('npm', ['test'], { cwd: project, env: JINA_ENV });
     expect(tested.stdout).toMatch(/pass [1-9]/);
     expect(tested.stdout).toMatch(/fail 0/);
+    await runCommandOk(BUF, ['lint'], { cwd: project });
   });
 });

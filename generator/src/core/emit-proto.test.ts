@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkProtos } from '../cli/check-protos.js';
 import type { GeneratedFile } from '../cli/generator-core.js';
-import { compileProto } from './compile-proto.js';
+import { compileProto, lintProtos } from './compile-proto.js';
 import { BUF_YAML_FILE, emitProto, PROTO_FILE } from './emit-proto.js';
 import { adversarialSchemas, EVERY_KIND, normalized, SCHEMAS_V1, SCHEMAS_V2 } from './gateway-model-samples.js';
 import type { GatewayModel } from './ir.js';
@@ -26,7 +26,10 @@ function protoOf(files: readonly GeneratedFile[]): string {
   return files.find((file) => file.path === PROTO_FILE)!.content;
 }
 
+/** buf lint clean (the generation itself does not lint: compile-proto.ts) and compiled to TypeScript. */
 async function compiled(files: readonly GeneratedFile[]): Promise<GeneratedFile[]> {
+  const lint = await lintProtos(files);
+  if (!lint.ok) throw new Error(lint.error.message);
   const result = await compileProto(files);
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
@@ -157,12 +160,15 @@ describe('emitProto', () => {
     const files = emitProto(EVERY_KIND);
     const lowercase = files.map((file) => (file.path === PROTO_FILE ? { ...file, content: `${file.content}\nmessage inner_doc {\n}\n` } : file));
     const before = protoScratchDirs();
-    const lint = await compileProto(lowercase);
+    const lint = await lintProtos(lowercase);
     expect(!lint.ok && lint.error.message).toMatch(/^buf lint of the generated protos failed:\nprotos\/gateway\.proto:\d+:\d+: .*inner_doc.* \(MESSAGE_PASCAL_CASE\)/);
+    // lint is not part of the compile: a lint-dirty proto that compiles still compiles
+    expect(await compileProto(lowercase)).toMatchObject({ ok: true });
     const broken = files.map((file) => (file.path === PROTO_FILE ? { ...file, content: file.content.replace('  repeated Inner inners = 9;', '  repeated Nowhere inners = 9;') } : file));
     const compile = await compileProto(broken);
     expect(!compile.ok && compile.error.message).toMatch(/^the generated protos do not compile:\nprotos\/gateway\.proto:\d+:\d+: .*unknown type Nowhere/);
     expect(await compileProto(files.filter((file) => file.path !== BUF_YAML_FILE))).toMatchObject({ ok: false });
+    expect(await lintProtos(files.filter((file) => file.path !== BUF_YAML_FILE))).toMatchObject({ ok: false });
     expect([...protoScratchDirs()].filter((dir) => !before.has(dir))).toEqual([]);
   }, 60_000);
 

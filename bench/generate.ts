@@ -6,9 +6,9 @@
  *
  * "core" is everything but the TypeScript of the .proto (models, executor map, validators, routes,
  * openapi.json, gateway.proto): `generateSources(…, { protoTypeScript: false })`. "ts-proto" is
- * the compile of gateway.proto to TypeScript on its own (`compileProto`: buf lint + buf build,
- * ts-proto in process), cache off, in the same process right after the core (ts-proto's modules
- * not yet loaded, as in a CLI run), for the sizes in PROTO_SIZES; a generation whose protos did
+ * the compile of gateway.proto to TypeScript on its own (`compileProto` as a generation calls it:
+ * ts-proto in process on the emitter's descriptor, `buf build` checking the file alongside), cache
+ * off, in the same process right after the core (ts-proto's modules not yet loaded, as in a CLI run), for the sizes in PROTO_SIZES; a generation whose protos did
  * not change takes it from the cache (generator/src/core/proto-cache.ts).
  *
  * Each size runs in a fresh child process (peak RSS is per process); the schemas are synthetic
@@ -54,7 +54,11 @@ async function child(size: Size, outDir: string | undefined, mode: string): Prom
     generateSources(schemas: unknown, options?: { protoTypeScript?: boolean }): Promise<Generated>;
   };
   const { compileProto } = (await import(path.join(REPO, 'generator/dist/core/compile-proto.js'))) as {
-    compileProto(files: readonly { path: string; content: string }[]): Promise<Generated>;
+    compileProto(files: readonly { path: string; content: string }[], source?: unknown): Promise<Generated>;
+  };
+  const { gatewayProto } = (await import(path.join(REPO, 'generator/dist/core/emit-proto.js'))) as { gatewayProto(model: unknown): unknown };
+  const { normalizeSchemas } = (await import(path.join(REPO, 'generator/dist/core/normalize.js'))) as {
+    normalizeSchemas(schemas: unknown, source: string): { ok: true; value: unknown } | { ok: false; error: { message: string } };
   };
   await generateSources(syntheticSchemas({ executors: 1, endpoints: 1, fields: 2 }), { protoTypeScript: false });
   const schemas = syntheticSchemas(size);
@@ -75,8 +79,14 @@ async function child(size: Size, outDir: string | undefined, mode: string): Prom
   let protoMs: number | undefined;
   if (withProtoTs) {
     process.env.CREATE_GATEWAY_CACHE = '0';
+    const model = normalizeSchemas(schemas, 'bench');
+    if (!model.ok) throw new Error(model.error.message);
+    const proto = gatewayProto(model.value);
     const protoStarted = performance.now();
-    const compiled = await compileProto(result.value.filter((file) => file.path.endsWith('.proto') || file.path === 'buf.yaml'));
+    const compiled = await compileProto(
+      result.value.filter((file) => file.path.endsWith('.proto') || file.path === 'buf.yaml'),
+      proto,
+    );
     protoMs = performance.now() - protoStarted;
     if (!compiled.ok) throw new Error(compiled.error.message);
     result.value.push(...compiled.value);

@@ -5,14 +5,10 @@
  * nothing); the same schemas always give byte-identical files.
  */
 import type { GeneratedFile } from './cli/generator-core.js';
-import { emitExecutors } from './core/emit-executors.js';
 import { compileProto } from './core/compile-proto.js';
-import { emitModels } from './core/emit-models.js';
-import { emitOpenApi } from './core/emit-openapi.js';
-import { emitProto } from './core/emit-proto.js';
-import { emitRoutes } from './core/emit-routes.js';
-import { emitValidators } from './core/emit-validators.js';
-import { generatedHeader } from './core/generated-header.js';
+import { gatewayProto, protoFiles } from './core/emit-proto.js';
+import type { SourceOptions } from './core/emit-sources.js';
+import { emitSourcesHere, startEmitSourcesJob } from './core/emit-sources-job.js';
 import { normalizeSchemas } from './core/normalize.js';
 import type { RawSchemaFile } from './introspect/schema-shape.js';
 import { ok, type Result } from './reconcile/outcome.js';
@@ -28,31 +24,33 @@ export interface GenerateOptions {
 }
 
 export async function generateSources(schemas: RawSchemaFile, options: GenerateOptions = {}): Promise<Result<GeneratedFile[]>> {
+  // the other emitters run on a worker thread while ts-proto runs in this one (and buf checks the
+  // protos in a process of its own); it starts first, to boot while the schemas are normalized
+  const worker = options.protoTypeScript !== false ? startEmitSourcesJob() : undefined;
   const model = normalizeSchemas(schemas, options.source ?? 'schemas');
-  if (!model.ok) return model;
-  // first, so that buf runs (another process, another core) while the other emitters do
-  const protos = emitProto(model.value);
-  const compiling = options.protoTypeScript !== false ? compileProto(protos) : undefined;
-  const files: GeneratedFile[] = [
-    emitModels(model.value),
-    ...emitValidators(model.value),
-    emitExecutors(model.value),
-    emitRoutes(),
-    emitOpenApi(model.value, {
-      title: options.title ?? 'Gateway',
-      version: options.version ?? '0.1.0',
-      ...(options.description === undefined ? {} : { description: options.description }),
-    }),
-    {
-      path: 'src/gen/index.ts',
-      content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\nexport * from './routes.js';\n`,
-    },
-  ];
-  files.push(...protos);
-  if (compiling !== undefined) {
-    const compiled = await compiling;
-    if (!compiled.ok) return compiled;
-    files.push(...compiled.value);
+  if (!model.ok) {
+    worker?.cancel();
+    return model;
   }
-  return ok(files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+  const sourceOptions: SourceOptions = {
+    title: options.title ?? 'Gateway',
+    version: options.version ?? '0.1.0',
+    ...(options.description === undefined ? {} : { description: options.description }),
+  };
+  const proto = gatewayProto(model.value);
+  const protos = protoFiles(proto);
+  if (worker === undefined) {
+    const sources = emitSourcesHere(model.value, sourceOptions);
+    return sources.ok ? ok(sorted([...sources.value, ...protos])) : sources;
+  }
+  const compiling = compileProto(protos, proto);
+  const emitting = worker.emit(model.value, sourceOptions);
+  const [compiled, sources] = await Promise.all([compiling, emitting]);
+  if (!compiled.ok) return compiled;
+  if (!sources.ok) return sources;
+  return ok(sorted([...sources.value, ...protos, ...compiled.value]));
+}
+
+function sorted(files: GeneratedFile[]): GeneratedFile[] {
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

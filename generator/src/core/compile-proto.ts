@@ -1,14 +1,15 @@
 /**
- * The emitted protos → TypeScript for a Node gRPC client or server of the gateway: `buf build`
- * (the image of the protos), then ts-proto's generator in this process on that image (@grpc/grpc-js
- * service definitions, `.js` import suffixes, int64 as number; see ts-proto-job.ts and
- * ts-proto-in-process.ts), buf and ts-proto from this package's own dependencies. Run in a fresh
- * temporary directory, always removed; a compile error fails naming the file and line.
+ * The emitted protos → TypeScript for a Node gRPC client or server of the gateway: ts-proto's
+ * generator in this process (@grpc/grpc-js service definitions, `.js` import suffixes, int64 as
+ * number; ts-proto-job.ts, ts-proto-in-process.ts) on the emitter's descriptor of the file while
+ * `buf build` checks it, or on buf's image of any protos; buf and ts-proto from this package's own
+ * dependencies. Run in a fresh temporary directory, always removed; a compile error fails naming
+ * the file and line.
  *
  * `buf lint` is not part of a generation: the emitter writes lint-clean protos by construction
  * (emit-proto.ts) and the tests lint what it writes for every sample and adversarial schema and
  * for the projects made from real executors ({@link lintProtos}); a project lints its own with
- * `npx buf lint` (its buf.yaml). Linting in every generation cost ~0.7 s of CPU at 16 executors ×
+ * `npx @bufbuild/buf lint` (its buf.yaml). Linting in every generation cost ~0.7 s of CPU at 16 executors ×
  * 8 endpoints × 32 fields, as much as everything else but ts-proto (BENCHMARKS.md).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,8 @@ import { BUF_YAML_FILE } from './emit-proto.js';
 import { generatedHeader } from './generated-header.js';
 import { protoCacheDir, protoCacheKey, readProtoCache, writeProtoCache } from './proto-cache.js';
 import { type BufRun, runBuf } from '../buf.js';
+import { fileDescriptor } from './proto-descriptor.js';
+import type { ProtoFile } from './proto-file.js';
 import { startTsProtoJob, type TsProtoJobResult } from './ts-proto-job.js';
 
 /** Where the generated TypeScript goes in the project. */
@@ -69,12 +72,14 @@ function bufFailures(step: string, run: BufRun): string {
 /**
  * Compiles the `.proto` files (with the `buf.yaml` among `files`) into TypeScript files under
  * `src/gen/proto/` (`gateway.ts`, and `google/protobuf/struct.ts` when the protos use Value or
- * Struct), each beginning with the generated header.
+ * Struct), each beginning with the generated header. With `source`, the ProtoFile the one
+ * `.proto` among `files` was printed from (emit-proto.ts), ts-proto generates from its
+ * descriptor while buf checks the files (ts-proto-job.ts); the output is the same.
  *
  * Synchronous until buf build has started (ts-proto-job.ts): a caller's synchronous work after
  * the call (generateSources' other emitters) runs while it does, on the other core.
  */
-export function compileProto(files: readonly GeneratedFile[]): Promise<Result<GeneratedFile[]>> {
+export function compileProto(files: readonly GeneratedFile[], source?: ProtoFile): Promise<Result<GeneratedFile[]>> {
   const protos = protoModule(files);
   if (!protos.ok) return Promise.resolve(protos);
   const cacheDir = protoCacheDir();
@@ -83,7 +88,8 @@ export function compileProto(files: readonly GeneratedFile[]): Promise<Result<Ge
   if (cached !== undefined) return Promise.resolve(ok(cached));
   const root = writeModule(protos.value);
   if (!root.ok) return Promise.resolve(root);
-  return collect(root.value, startTsProtoJob(root.value, TS_PROTO_OPTIONS.join(',')), cacheDir, cacheKey);
+  const descriptor = source === undefined ? undefined : fileDescriptor(source);
+  return collect(root.value, startTsProtoJob(root.value, TS_PROTO_OPTIONS.join(','), descriptor), cacheDir, cacheKey);
 }
 
 /**

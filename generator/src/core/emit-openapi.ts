@@ -9,7 +9,7 @@
  * are only ever JSON values here. The document is built in a fixed order from the (sorted)
  * intermediate form, so the same schemas give a byte-identical file.
  */
-import { executorRoutePath } from '@jina-ts/runtime';
+import { executorRoutePath } from '@jina-ts/runtime/route-path';
 import { OpenApiBuilder, type OperationObject, type ReferenceObject, type ResponseObject, type SchemaObject } from 'openapi3-ts/oas31';
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { IdentifierPool } from './identifiers.js';

@@ -12,10 +12,13 @@
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { generatedHeader } from './generated-header.js';
 import { docText } from './identifiers.js';
-import type { FieldDef, GatewayModel, ModelDef, TypeRef } from './ir.js';
+import type { GatewayModel, ModelDef, TypeRef } from './ir.js';
+import { printProtoFile, type ProtoField, type ProtoFile, type ProtoMessage, type ProtoMethod } from './proto-file.js';
 import { acceptsNull, withoutNull } from './type-ref-null.js';
 
-export const PROTO_FILE = 'protos/gateway.proto';
+/** The module's directory (buf.yaml's `modules: - path`): descriptor names are relative to it. */
+export const PROTO_MODULE_DIR = 'protos';
+export const PROTO_FILE = `${PROTO_MODULE_DIR}/gateway.proto`;
 export const BUF_YAML_FILE = 'buf.yaml';
 export const PROTO_PACKAGE = 'gateway.v1';
 /** buf's SERVICE_SUFFIX rule wants the `Service` suffix. */
@@ -96,13 +99,12 @@ function splitWords(raw: string): string[] {
     .filter(Boolean);
 }
 
-/** A `//` comment block, each line made safe (it also becomes a JSDoc comment in TypeScript). */
-function comment(text: string, indent = ''): string[] {
+/** Comment lines, each made safe (it also becomes a JSDoc comment in TypeScript). */
+function comment(text: string): string[] {
   return docText(text)
     .split('\n')
     .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => `${indent}// ${line}`);
+    .filter(Boolean);
 }
 
 /** How a value sits in a field: a single value (scalars may be `optional`), a repeated one, or a map. */
@@ -111,94 +113,83 @@ type Slot =
   | { readonly kind: 'repeated'; readonly type: string }
   | { readonly kind: 'map'; readonly type: string };
 
-/** `repeated T`, `map<string, T>`, `T`, or `optional T` for a scalar that may be absent or null (it needs presence). */
-function declaration(slot: Slot, optional: boolean): string {
-  if (slot.kind === 'repeated') return `repeated ${slot.type}`;
-  if (slot.kind === 'map') return `map<string, ${slot.type}>`;
-  return slot.scalar && optional ? `optional ${slot.type}` : slot.type;
+/** A field of `slot`, `optional` for a scalar that may be absent or null (it needs presence). */
+function field(slot: Slot, optional: boolean, name: string, number: number, comments: readonly string[] = []): ProtoField {
+  const kind = slot.kind === 'single' ? (slot.scalar && optional ? 'optional' : 'single') : slot.kind;
+  return { comments, kind, type: slot.type, name, number };
 }
 
-interface Wrapper {
-  readonly name: string;
-  readonly lines: readonly string[];
-}
+const message = (type: string): Slot => ({ kind: 'single', type, scalar: false });
 
 class ProtoWriter {
   private readonly messages = new NamePool(RESERVED_MESSAGES);
   private readonly messageOf = new Map<string, string>();
-  private readonly wrappers = new Map<string, Wrapper>();
-  private readonly wrapperOrder: Wrapper[] = [];
-  readonly imports = new Set<string>();
-  usesTensor = false;
+  private readonly wrappers = new Map<string, string>();
+  private readonly wrapperOrder: ProtoMessage[] = [];
+  private readonly imports = new Set<string>();
+  private usesTensor = false;
 
   constructor(private readonly model: GatewayModel) {
     for (const def of model.models) this.messageOf.set(def.name, this.messages.claim(pascalName(def.name)));
   }
 
-  write(): string {
+  write(): ProtoFile {
     const rpcs = this.rpcNames();
-    const body: string[] = [];
-    for (const def of this.model.models) body.push(...this.modelMessage(def), '');
-    const service: string[] = ['// The gateway: one rpc per endpoint of every executor.', `service ${PROTO_SERVICE} {`];
-    const rpcMessages: string[] = [];
+    const body = this.model.models.map((def) => this.modelMessage(def));
+    const methods: ProtoMethod[] = [];
+    const rpcMessages: ProtoMessage[] = [];
     for (const executor of this.model.executors) {
       for (const endpoint of executor.endpoints) {
         const rpc = rpcs.get(endpoint)!;
         const input = this.messageOf.get(endpoint.input)!;
         const output = this.messageOf.get(endpoint.output)!;
-        service.push(
-          ...comment(`Executor ${JSON.stringify(executor.name)}, endpoint ${JSON.stringify(endpoint.on)}: ${endpoint.isGenerator ? `one ${input} → a stream of ${output}` : `${input} documents → ${output} documents`}.`, '  '),
-          `  rpc ${rpc}(${rpc}Request) returns (${endpoint.isGenerator ? 'stream ' : ''}${rpc}Response);`,
-        );
+        methods.push({
+          comments: comment(`Executor ${JSON.stringify(executor.name)}, endpoint ${JSON.stringify(endpoint.on)}: ${endpoint.isGenerator ? `one ${input} → a stream of ${output}` : `${input} documents → ${output} documents`}.`),
+          name: rpc,
+          input: `${rpc}Request`,
+          output: `${rpc}Response`,
+          serverStreaming: endpoint.isGenerator,
+        });
         let parameters = endpoint.parameters === undefined ? undefined : this.messageOf.get(endpoint.parameters);
         if (parameters === undefined) {
           this.imports.add('google/protobuf/struct.proto');
           parameters = STRUCT;
         }
         rpcMessages.push(
-          '',
-          `message ${rpc}Request {`,
-          ...(endpoint.isGenerator ? ['  // The one document the endpoint reads.', `  ${input} doc = 1;`] : [`  repeated ${input} docs = 1;`]),
-          `  ${parameters} parameters = 2;`,
-          '}',
-          '',
-          `message ${rpc}Response {`,
-          ...(endpoint.isGenerator ? ['  // One document of the stream.', `  ${output} doc = 1;`] : [`  repeated ${output} docs = 1;`]),
-          '}',
+          {
+            comments: [],
+            name: `${rpc}Request`,
+            fields: [
+              endpoint.isGenerator ? field(message(input), false, 'doc', 1, ['The one document the endpoint reads.']) : field({ kind: 'repeated', type: input }, false, 'docs', 1),
+              field(message(parameters), false, 'parameters', 2),
+            ],
+          },
+          {
+            comments: [],
+            name: `${rpc}Response`,
+            fields: [endpoint.isGenerator ? field(message(output), false, 'doc', 1, ['One document of the stream.']) : field({ kind: 'repeated', type: output }, false, 'docs', 1)],
+          },
         );
       }
     }
-    service.push('}');
-    const tensor = this.usesTensor
+    const tensor: ProtoMessage[] = this.usesTensor
       ? [
-          '// A tensor: its elements flattened in row-major order, its shape, and its numpy dtype (e.g. "<f4").',
-          `message ${TENSOR} {`,
-          '  repeated double data = 1;',
-          '  repeated int64 shape = 2;',
-          '  string dtype = 3;',
-          '}',
-          '',
+          {
+            comments: ['A tensor: its elements flattened in row-major order, its shape, and its numpy dtype (e.g. "<f4").'],
+            name: TENSOR,
+            fields: [field({ kind: 'repeated', type: 'double' }, false, 'data', 1), field({ kind: 'repeated', type: 'int64' }, false, 'shape', 2), field({ kind: 'single', type: 'string', scalar: true }, false, 'dtype', 3)],
+          },
         ]
       : [];
-    const wrappers = this.wrapperOrder.flatMap((wrapper) => [...wrapper.lines, '']);
-    return [
+    return {
+      name: PROTO_FILE.slice(PROTO_MODULE_DIR.length + 1),
       // a blank line after: a comment touching `syntax` would become a stray JSDoc in ts-proto's output
-      generatedHeader().trimEnd(),
-      '',
-      'syntax = "proto3";',
-      '',
-      `package ${PROTO_PACKAGE};`,
-      '',
-      ...(this.imports.size === 0 ? [] : [...[...this.imports].sort().map((file) => `import "${file}";`), '']),
-      ...service,
-      ...rpcMessages,
-      '',
-      ...body,
-      ...tensor,
-      ...wrappers,
-    ]
-      .join('\n')
-      .replace(/\n+$/, '\n');
+      header: generatedHeader(),
+      package: PROTO_PACKAGE,
+      imports: [...this.imports].sort(),
+      service: { comments: ['The gateway: one rpc per endpoint of every executor.'], name: PROTO_SERVICE, methods },
+      messages: [...rpcMessages, ...body, ...tensor, ...this.wrapperOrder],
+    };
   }
 
   /** `<Executor><Endpoint>`, unique, with its `…Request` and `…Response` messages free (buf's RPC_*_STANDARD_NAME). */
@@ -218,20 +209,21 @@ class ProtoWriter {
     return names;
   }
 
-  private modelMessage(def: ModelDef): string[] {
+  private modelMessage(def: ModelDef): ProtoMessage {
     const fieldNames = new NamePool(RESERVED_FIELDS, (name) => name.replace(/_/g, '').toLowerCase());
-    const lines = [...(def.description === undefined ? [] : comment(def.description)), ...comment(`The model ${JSON.stringify(def.schemaName)}.`)];
-    lines.push(`message ${this.messageOf.get(def.name)!} {`);
-    def.fields.forEach((field, index) => {
-      lines.push(...comment(`${JSON.stringify(field.fieldName)}${field.description === undefined ? '' : `: ${field.description}`}`, '  '));
-      lines.push(`  ${this.fieldDeclaration(field)} ${fieldNames.claim(snakeName(field.fieldName), '_')} = ${fieldNumber(index)};`);
-    });
-    lines.push('}');
-    return lines;
-  }
-
-  private fieldDeclaration(field: FieldDef): string {
-    return declaration(this.slot(field.type), !field.required || acceptsNull(field.type));
+    return {
+      comments: [...(def.description === undefined ? [] : comment(def.description)), ...comment(`The model ${JSON.stringify(def.schemaName)}.`)],
+      name: this.messageOf.get(def.name)!,
+      fields: def.fields.map((fieldDef, index) =>
+        field(
+          this.slot(fieldDef.type),
+          !fieldDef.required || acceptsNull(fieldDef.type),
+          fieldNames.claim(snakeName(fieldDef.fieldName), '_'),
+          fieldNumber(index),
+          comment(`${JSON.stringify(fieldDef.fieldName)}${fieldDef.description === undefined ? '' : `: ${fieldDef.description}`}`),
+        ),
+      ),
+    };
   }
 
   private slot(type: TypeRef): Slot {
@@ -293,22 +285,16 @@ class ProtoWriter {
   private wrapper(type: TypeRef & { kind: 'array' | 'dict' | 'tuple' }): string {
     const key = JSON.stringify(type);
     const existing = this.wrappers.get(key);
-    if (existing !== undefined) return existing.name;
+    if (existing !== undefined) return existing;
     const label = typeLabel(type);
     const name = this.messages.claim(label.length > 60 ? 'Wrapper' : label);
-    // registered before its fields are typed: a wrapper's items may need wrappers of their own
-    const lines: string[] = [];
-    const wrapper = { name, lines };
-    this.wrappers.set(key, wrapper);
-    if (type.kind === 'tuple') {
-      lines.push(`// A tuple of ${type.items.length}.`, `message ${name} {`);
-      type.items.forEach((item, index) => {
-        lines.push(`  ${declaration(this.slot(item), acceptsNull(item))} item_${index} = ${index + 1};`);
-      });
-    } else {
-      lines.push(`// A ${type.kind === 'array' ? 'list' : 'map'} inside a list or map.`, `message ${name} {`, `  ${declaration(this.slot(type), false)} values = 1;`);
-    }
-    lines.push('}');
+    // named before its fields are typed: a wrapper's items may need wrappers of their own, which
+    // are listed before it (a wrapper is listed once its fields are typed)
+    this.wrappers.set(key, name);
+    const wrapper: ProtoMessage =
+      type.kind === 'tuple'
+        ? { comments: [`A tuple of ${type.items.length}.`], name, fields: type.items.map((item, index) => field(this.slot(item), acceptsNull(item), `item_${index}`, index + 1)) }
+        : { comments: [`A ${type.kind === 'array' ? 'list' : 'map'} inside a list or map.`], name, fields: [field(this.slot(type), false, 'values', 1)] };
     this.wrapperOrder.push(wrapper);
     return name;
   }
@@ -382,9 +368,19 @@ function bufYaml(): string {
   ].join('\n');
 }
 
-export function emitProto(model: GatewayModel): GeneratedFile[] {
+/** protos/gateway.proto as a ProtoFile: what it says, for its text and its descriptor. */
+export function gatewayProto(model: GatewayModel): ProtoFile {
+  return new ProtoWriter(model).write();
+}
+
+/** buf.yaml and the text of `proto` (gatewayProto's). */
+export function protoFiles(proto: ProtoFile): GeneratedFile[] {
   return [
     { path: BUF_YAML_FILE, content: bufYaml() },
-    { path: PROTO_FILE, content: new ProtoWriter(model).write() },
+    { path: `${PROTO_MODULE_DIR}/${proto.name}`, content: printProtoFile(proto) },
   ];
+}
+
+export function emitProto(model: GatewayModel): GeneratedFile[] {
+  return protoFiles(gatewayProto(model));
 }

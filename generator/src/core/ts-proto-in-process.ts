@@ -15,6 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { WELL_KNOWN_PROTOS } from './gen/well-known-protos.js';
 import { reindent } from './reindent.js';
 
 /** The ts-proto version whose internals this module drives (generator/package.json pins it). */
@@ -197,11 +198,12 @@ function withCommentLocationsOnly(file: Uint8Array): Uint8Array {
 
 /**
  * A buf image (`buf build -o -`: `Image { repeated ImageFile file = 1 }`, an ImageFile being a
- * FileDescriptorProto with buf's extension 8042 `{ bool is_import = 1 }`) → its files in order,
- * each marked whether it is only an import (the well-known types).
+ * FileDescriptorProto with buf's extension 8042 `{ bool is_import = 1 }`) → the bytes of its
+ * files in order (only their commented source locations kept), each marked whether it is only an
+ * import (the well-known types).
  */
-function imageFiles(image: Uint8Array, descriptors: TsProtoInternals['descriptors']): { file: FileDescriptor; isImport: boolean }[] {
-  const files: { file: FileDescriptor; isImport: boolean }[] = [];
+export function imageFileBytes(image: Uint8Array): { bytes: Uint8Array; isImport: boolean }[] {
+  const files: { bytes: Uint8Array; isImport: boolean }[] = [];
   for (const [field, wireType, start, end] of fields(image)) {
     if (field !== 1 || wireType !== 2) continue;
     const bytes = image.subarray(start, end);
@@ -212,9 +214,14 @@ function imageFiles(image: Uint8Array, descriptors: TsProtoInternals['descriptor
         if (extension === 1 && extensionWire === 0) isImport = bytes[innerStart + valueStart] !== 0;
       }
     }
-    files.push({ file: descriptors.FileDescriptorProto.decode(withCommentLocationsOnly(bytes)), isImport });
+    files.push({ bytes: withCommentLocationsOnly(bytes), isImport });
   }
   return files;
+}
+
+/** A FileDescriptorProto's bytes decoded as ts-proto's plugin decodes them. */
+export function decodeFileDescriptor(bytes: Uint8Array): FileDescriptor {
+  return load().descriptors.FileDescriptorProto.decode(bytes);
 }
 
 /**
@@ -223,8 +230,29 @@ function imageFiles(image: Uint8Array, descriptors: TsProtoInternals['descriptor
  * (compiler version unknown, as buf reports it), formatting aside.
  */
 export function generateTsProto(image: Uint8Array, parameter: string): TsProtoFile[] {
+  return generateFromDescriptors(
+    imageFileBytes(image).map(({ bytes, isImport }) => ({ file: decodeFileDescriptor(bytes), isImport })),
+    parameter,
+  );
+}
+
+/**
+ * Generates the TypeScript of `file`, a descriptor as `buf build` would compile it
+ * (proto-descriptor.ts), and of the well-known files it imports (their descriptors as buf
+ * compiled them, well-known-protos.ts): what {@link generateTsProto} makes of buf's image of the
+ * same protos, without the image.
+ */
+export function generateTsProtoOf(file: FileDescriptor, parameter: string): TsProtoFile[] {
+  const imports = file.dependency.map((name) => {
+    const bytes = WELL_KNOWN_PROTOS[name];
+    if (bytes === undefined) throw new Error(`${file.name} imports ${name}, not a well-known file compiled in (${Object.keys(WELL_KNOWN_PROTOS).join(', ')})`);
+    return { file: decodeFileDescriptor(Buffer.from(bytes, 'base64')), isImport: true };
+  });
+  return generateFromDescriptors([...imports, { file, isImport: false }], parameter);
+}
+
+function generateFromDescriptors(all: readonly { file: FileDescriptor; isImport: boolean }[], parameter: string): TsProtoFile[] {
   const tsProto = load();
-  const all = imageFiles(image, tsProto.descriptors);
   const request = {
     fileToGenerate: all.filter((entry) => !entry.isImport).map((entry) => entry.file.name),
     parameter,

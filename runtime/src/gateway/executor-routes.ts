@@ -19,20 +19,9 @@ import { type BoundExecutor, bindExecutors, type EndpointDescriptor, type Execut
 import { DocCodecError } from '../wire/codec-error.js';
 import type { Doc } from '../wire/doc.js';
 import { docFromJson, docsFromJson, docToJson, docsToJson } from '../wire/doc-json.js';
+import { executorRoutePath, percentEncode } from './route-path.js';
 
-/**
- * The route of an endpoint as a URL path: `/encoder/encode`. Every character outside
- * `[A-Za-z0-9-._~]` of the executor name and of each endpoint segment is percent-encoded (UTF-8),
- * so any name makes one unambiguous path (also in openapi.json).
- */
-export function executorRoutePath(executor: string, on: string): string {
-  const endpoint = on.startsWith('/') ? on.slice(1) : on;
-  return `/${percentEncode(executor)}/${endpoint.split('/').map(percentEncode).join('/')}`;
-}
-
-function percentEncode(segment: string): string {
-  return segment.replace(/[^A-Za-z0-9\-._~]/gu, (char) => [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
-}
+export { executorRoutePath } from './route-path.js';
 
 /** A request path in the canonical form of executorRoutePath (each segment decoded, then encoded), or undefined. */
 function canonicalPath(url: string): string | undefined {

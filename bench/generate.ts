@@ -15,9 +15,11 @@
  * in Jina 3.34's dialect (pydantic 2: `$defs`, `anyOf` with null, tensors with shapes, a nested
  * model), every endpoint with its own input and output models.
  *
- *     tsc -p bench && node bench/dist/generate.js [--json bench/results/generate.json] [--quick] [--sizes 4x8x32,16x8x32]
+ *     tsc -p bench && node bench/dist/generate.js [--json bench/results/generate.json] [--quick] [--sizes 4x8x32,16x8x32] [--repeat 5]
  *
- * `--sizes` runs only the given sizes (N×M×F, comma-separated).
+ * `--sizes` runs only the given sizes (N×M×F, comma-separated); `--repeat N` runs each cold
+ * generation N times (median, min–max: this VM's speed moves with its neighbours, see
+ * `calibrate`, whose figures head the output).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -37,8 +39,10 @@ interface Measured extends Size {
   /** The process's peak RSS after the ts-proto compile too (ts-proto runs in process; buf's own processes not counted). */
   protoPeakRssMiB?: number;
   tscMs?: number;
-  /** One cold `generateSources` with the ts-proto compile (cache off), in a fresh process: what `create-gateway` spends generating. */
+  /** One cold `generateSources` with the ts-proto compile (cache off), in a fresh process: what `create-gateway` spends generating (the median of `--repeat` runs). */
   allMs?: number;
+  allMinMs?: number;
+  allMaxMs?: number;
   allPeakRssMiB?: number;
 }
 
@@ -123,14 +127,47 @@ function runChild(size: Size, dir: string | undefined, mode: string): { values: 
   return { values: JSON.parse(run.stdout) as Record<string, number> };
 }
 
-function measure(size: Size, withTsc: boolean, withProtoTs: boolean): Measured | { error: string } {
+/**
+ * How fast this machine is now, in a fresh process: a loop of integer arithmetic and a loop that
+ * allocates small objects (as the generator does). On this 2-core VM the second varies with the
+ * neighbours by up to ~1.7x while the first does not: a generation's time moves with it.
+ */
+function calibrate(): { aluMs: number; allocMs: number } {
+  const started = performance.now();
+  let x = 1;
+  for (let i = 0; i < 2e8; i++) x = (x * 1103515245 + 12345) | 0;
+  const aluMs = performance.now() - started;
+  const allocStarted = performance.now();
+  let keep: object[] = [];
+  for (let i = 0; i < 2e7; i++) {
+    const o = { a: i, b: [i], c: `s${i & 1023}` };
+    if ((i & 255) === 0) keep.push(o);
+    if (keep.length > 50_000) keep = [];
+    x ^= o.a;
+  }
+  return { aluMs, allocMs: performance.now() - allocStarted + (x === 0.5 ? 1 : 0) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+function measure(size: Size, withTsc: boolean, withProtoTs: boolean, repeat: number): Measured | { error: string } {
   const dir = withTsc ? mkdtempSync(path.join(tmpdir(), 'bench-generate-')) : undefined;
   try {
     const parts = runChild(size, dir, withProtoTs || withTsc ? 'proto' : '');
     if ('error' in parts) return parts;
-    const all = withProtoTs ? runChild(size, undefined, 'all') : { values: {} };
-    if ('error' in all) return all;
-    const measured = { ...size, ...(parts.values as unknown as Omit<Measured, keyof Size>), ...all.values };
+    const runs: number[] = [];
+    let all: Record<string, number> = {};
+    for (let run = 0; withProtoTs && run < repeat; run++) {
+      const once = runChild(size, undefined, 'all');
+      if ('error' in once) return once;
+      runs.push(once.values.allMs!);
+      all = { ...once.values, allPeakRssMiB: Math.max(all.allPeakRssMiB ?? 0, once.values.allPeakRssMiB!) };
+    }
+    if (runs.length > 0) all = { ...all, allMs: median(runs), allMinMs: Math.min(...runs), allMaxMs: Math.max(...runs) };
+    const measured = { ...size, ...(parts.values as unknown as Omit<Measured, keyof Size>), ...all };
     return dir === undefined ? measured : { ...measured, tscMs: tscProject(dir) };
   } finally {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -140,6 +177,13 @@ function measure(size: Size, withTsc: boolean, withProtoTs: boolean): Measured |
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(JSON.parse(args[1]!) as Size, args[2] || undefined, args[3] ?? '');
+  if (args[0] === '--calibrate') {
+    process.stdout.write(JSON.stringify(calibrate()));
+    return;
+  }
+  const repeatIndex = args.indexOf('--repeat');
+  const repeat = repeatIndex >= 0 ? Number(args[repeatIndex + 1]) : 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a whole number of runs (>= 1)');
   const jsonIndex = args.indexOf('--json');
   const quick = args.includes('--quick');
   const sizes: Size[] = [];
@@ -153,11 +197,13 @@ async function main(): Promise<void> {
   // ts-proto: where tsc runs, and larger sizes to see how it grows
   const protoSizes = new Set([...tscSizes, '16x8x4', '16x32x32', '64x8x32', '4x32x256']);
   const rows: (Measured | ({ error: string } & Size))[] = [];
+  const calibration = JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--calibrate'], { encoding: 'utf8' })) as { aluMs: number; allocMs: number };
+  console.log(`machine now: integer loop ${calibration.aluMs.toFixed(0)} ms, allocation loop ${calibration.allocMs.toFixed(0)} ms (node ${process.version}); all cold: median of ${repeat} run(s) [min–max]\n`);
   console.log('| N × M × F | fields | files | output KiB | core ms | µs / field | peak RSS MiB | ts-proto ms (cold) | ts-proto µs / field | peak RSS with ts-proto MiB | all cold ms | tsc --noEmit ms |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const size of sizes) {
     const key = `${size.executors}x${size.endpoints}x${size.fields}`;
-    const result = measure(size, tscSizes.has(key), protoSizes.has(key));
+    const result = measure(size, tscSizes.has(key), protoSizes.has(key), repeat);
     const totalFields = size.executors * size.endpoints * size.fields * 2;
     if ('error' in result) {
       rows.push({ ...size, error: result.error });
@@ -166,10 +212,10 @@ async function main(): Promise<void> {
     }
     rows.push(result);
     console.log(
-      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.protoMs === undefined ? '' : result.protoMs.toFixed(0)} | ${result.protoMs === undefined ? '' : ((result.protoMs * 1000) / totalFields).toFixed(1)} | ${result.protoPeakRssMiB === undefined ? '' : result.protoPeakRssMiB.toFixed(0)} | ${result.allMs === undefined ? '' : result.allMs.toFixed(0)} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
+      `| ${size.executors} × ${size.endpoints} × ${size.fields} | ${totalFields} | ${result.files} | ${(result.bytes / 1024).toFixed(0)} | ${result.ms.toFixed(0)} | ${((result.ms * 1000) / totalFields).toFixed(1)} | ${result.peakRssMiB.toFixed(0)} | ${result.protoMs === undefined ? '' : result.protoMs.toFixed(0)} | ${result.protoMs === undefined ? '' : ((result.protoMs * 1000) / totalFields).toFixed(1)} | ${result.protoPeakRssMiB === undefined ? '' : result.protoPeakRssMiB.toFixed(0)} | ${result.allMs === undefined ? '' : `${result.allMs.toFixed(0)}${repeat > 1 ? ` [${result.allMinMs!.toFixed(0)}–${result.allMaxMs!.toFixed(0)}]` : ''}`} | ${result.tscMs === undefined ? '' : result.tscMs.toFixed(0)} |`,
     );
   }
-  if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1]!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);
+  if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1]!, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, calibration, repeat, rows }, null, 2)}\n`);
 }
 
 await main();

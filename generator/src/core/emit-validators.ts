@@ -57,7 +57,7 @@ function standaloneModels(model: GatewayModel): string {
     schemaType: 'object',
     code(cxt: KeywordCxt) {
       const { data } = cxt;
-      const shape = (cxt.schema as { shape?: number[] }).shape;
+      const { shape, nullable } = cxt.schema as { shape?: number[]; nullable?: boolean };
       let failed = _`!(${data} !== null && typeof ${data} == "object" && Array.isArray(${data}.shape) && ArrayBuffer.isView(${data}.data) && typeof ${data}.dtype == "string")`;
       if (shape !== undefined) {
         failed = _`${failed} || ${data}.shape.length !== ${shape.length}`;
@@ -65,22 +65,24 @@ function standaloneModels(model: GatewayModel): string {
           if (dim >= 0) failed = _`${failed} || ${data}.shape[${index}] !== ${dim}`;
         });
       }
-      cxt.fail(failed);
+      cxt.fail(nullable === true ? _`${data} !== null && (${failed})` : failed);
     },
     error: {
       message: (cxt) => {
-        const shape = (cxt.schema as { shape?: number[] }).shape;
-        return shape === undefined ? 'must be a tensor' : `must be a tensor of shape [${shape.map((dim) => (dim < 0 ? '*' : String(dim))).join(', ')}]`;
+        const { shape, nullable } = cxt.schema as { shape?: number[]; nullable?: boolean };
+        const tensor = shape === undefined ? 'must be a tensor' : `must be a tensor of shape [${shape.map((dim) => (dim < 0 ? '*' : String(dim))).join(', ')}]`;
+        return nullable === true ? `${tensor} or null` : tensor;
       },
     },
   });
   ajv.addKeyword({
     keyword: BYTES_KEYWORD,
-    schemaType: 'boolean',
+    schemaType: 'object',
     code(cxt: KeywordCxt) {
-      cxt.fail(_`!(${cxt.data} instanceof Uint8Array)`);
+      const bytes = _`${cxt.data} instanceof Uint8Array`;
+      cxt.fail((cxt.schema as { nullable?: boolean }).nullable === true ? _`${cxt.data} !== null && !(${bytes})` : _`!(${bytes})`);
     },
-    error: { message: 'must be bytes (a Uint8Array)' },
+    error: { message: (cxt) => ((cxt.schema as { nullable?: boolean }).nullable === true ? 'must be bytes (a Uint8Array) or null' : 'must be bytes (a Uint8Array)') },
   });
   // what executors send back (outputs) and what requests carry (parameters), with the models they refer to
   const checked = new Set<string>();

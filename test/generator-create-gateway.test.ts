@@ -15,6 +15,7 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileProto } from '../generator/src/core/compile-proto.js';
 import { type Doc, type DocModel, type ExecutorServer, NdArray, serveExecutor } from '../runtime/src/index.js';
 import { runCommand, runCommandOk } from './support/commands.js';
 import { CREATE_GATEWAY_CLI, NPM_FLAGS, runCreateGateway, snapshot } from './support/create-gateway.js';
@@ -241,8 +242,21 @@ describe('the generated project', () => {
     expect(tested.stdout).toMatch(/fail 0/);
   });
 
-  it('has protos that are buf lint clean under its own buf.yaml (the generation does not lint)', async () => {
+  it('has protos that are buf lint clean under its own buf.yaml, and the TypeScript buf + ts-proto make of them (the generation runs no buf)', async () => {
     await runCommandOk(BUF, ['lint'], { cwd: project });
+    const protos = await Promise.all(['buf.yaml', 'protos/gateway.proto'].map(async (file) => ({ path: file, content: await readFile(path.join(project, file), 'utf8') })));
+    const saved = process.env.CREATE_GATEWAY_CACHE;
+    process.env.CREATE_GATEWAY_CACHE = '0';
+    try {
+      // buf build's image of the project's protos, ts-proto on it
+      const fromBuf = await compileProto(protos);
+      if (!fromBuf.ok) throw new Error(fromBuf.error.message);
+      for (const file of fromBuf.value) expect(await readFile(path.join(project, file.path), 'utf8'), file.path).toBe(file.content);
+      expect((await readdir(path.join(project, 'src/gen/proto'), { recursive: true })).filter((name) => name.endsWith('.ts')).sort()).toEqual(fromBuf.value.map((file) => path.relative('src/gen/proto', file.path)).sort());
+    } finally {
+      if (saved === undefined) delete process.env.CREATE_GATEWAY_CACHE;
+      else process.env.CREATE_GATEWAY_CACHE = saved;
+    }
   });
 
   it("serves real requests when run with the command, arguments and probe of Jina's own Kubernetes export", async () => {

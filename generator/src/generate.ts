@@ -1,8 +1,8 @@
 /**
  * The generator core: schema file → every generated file of a project (`src/gen/`,
  * `openapi.json`, `protos/gateway.proto` with `buf.yaml`, its TypeScript in `src/gen/proto/`).
- * Pure but for buf's temp dir: nothing is written to the project here (reconcile writes, all or
- * nothing); the same schemas always give byte-identical files.
+ * Pure: nothing is written to the project here (reconcile writes, all or nothing); the same
+ * schemas always give byte-identical files.
  */
 import type { GeneratedFile } from './cli/generator-core.js';
 import { compileProto } from './core/compile-proto.js';
@@ -19,13 +19,13 @@ export interface GenerateOptions {
   readonly version?: string;
   /** Where the schemas came from, for error messages. */
   readonly source?: string;
-  /** Compile protos/gateway.proto to TypeScript (src/gen/proto) with buf + ts-proto. Default true. */
+  /** Compile protos/gateway.proto to TypeScript (src/gen/proto) with ts-proto, from the descriptor buf would compile. Default true. */
   readonly protoTypeScript?: boolean;
 }
 
 export async function generateSources(schemas: RawSchemaFile, options: GenerateOptions = {}): Promise<Result<GeneratedFile[]>> {
-  // the other emitters run on a worker thread while ts-proto runs in this one (and buf checks the
-  // protos in a process of its own); it starts first, to boot while the schemas are normalized
+  // the other emitters run on a worker thread while ts-proto runs in this one; it starts first,
+  // to boot while the schemas are normalized
   const worker = options.protoTypeScript !== false ? startEmitSourcesJob() : undefined;
   const model = normalizeSchemas(schemas, options.source ?? 'schemas');
   if (!model.ok) {

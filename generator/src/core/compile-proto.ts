@@ -1,10 +1,10 @@
 /**
  * The emitted protos → TypeScript for a Node gRPC client or server of the gateway: ts-proto's
  * generator in this process (@grpc/grpc-js service definitions, `.js` import suffixes, int64 as
- * number; ts-proto-job.ts, ts-proto-in-process.ts) on the emitter's descriptor of the file while
- * `buf build` checks it, or on buf's image of any protos; buf and ts-proto from this package's own
- * dependencies. Run in a fresh temporary directory, always removed; a compile error fails naming
- * the file and line.
+ * number; ts-proto-job.ts, ts-proto-in-process.ts) on the emitter's descriptor of the file (what
+ * `buf build` compiles from its text, as the tests show), or on buf's image of any protos (buf run
+ * in a fresh temporary directory, always removed; a compile error fails naming the file and
+ * line). buf and ts-proto come from this package's own dependencies.
  *
  * `buf lint` is not part of a generation: the emitter writes lint-clean protos by construction
  * (emit-proto.ts) and the tests lint what it writes for every sample and adversarial schema and
@@ -24,7 +24,7 @@ import { protoCacheDir, protoCacheKey, readProtoCache, writeProtoCache } from '.
 import { type BufRun, runBuf } from '../buf.js';
 import { fileDescriptor } from './proto-descriptor.js';
 import type { ProtoFile } from './proto-file.js';
-import { startTsProtoJob, type TsProtoJobResult } from './ts-proto-job.js';
+import { generateFromDescriptor, startTsProtoJob, type TsProtoJobResult } from './ts-proto-job.js';
 
 /** Where the generated TypeScript goes in the project. */
 export const PROTO_TS_DIR = 'src/gen/proto';
@@ -74,10 +74,8 @@ function bufFailures(step: string, run: BufRun): string {
  * `src/gen/proto/` (`gateway.ts`, and `google/protobuf/struct.ts` when the protos use Value or
  * Struct), each beginning with the generated header. With `source`, the ProtoFile the one
  * `.proto` among `files` was printed from (emit-proto.ts), ts-proto generates from its
- * descriptor while buf checks the files (ts-proto-job.ts); the output is the same.
- *
- * Synchronous until buf build has started (ts-proto-job.ts): a caller's synchronous work after
- * the call (generateSources' other emitters) runs while it does, on the other core.
+ * descriptor, on the next turn of the event loop; else from buf's image of `files`, buf started
+ * before this returns (ts-proto-job.ts). The output is the same.
  */
 export function compileProto(files: readonly GeneratedFile[], source?: ProtoFile): Promise<Result<GeneratedFile[]>> {
   const protos = protoModule(files);
@@ -86,10 +84,11 @@ export function compileProto(files: readonly GeneratedFile[], source?: ProtoFile
   const cacheKey = protoCacheKey(protos.value, [...TS_PROTO_OPTIONS, PRINTER]);
   const cached = readProtoCache(cacheDir, cacheKey);
   if (cached !== undefined) return Promise.resolve(ok(cached));
+  const parameter = TS_PROTO_OPTIONS.join(',');
+  if (source !== undefined) return collect(undefined, generateFromDescriptor(fileDescriptor(source), parameter), cacheDir, cacheKey);
   const root = writeModule(protos.value);
   if (!root.ok) return Promise.resolve(root);
-  const descriptor = source === undefined ? undefined : fileDescriptor(source);
-  return collect(root.value, startTsProtoJob(root.value, TS_PROTO_OPTIONS.join(','), descriptor), cacheDir, cacheKey);
+  return collect(root.value, startTsProtoJob(root.value, parameter), cacheDir, cacheKey);
 }
 
 /**
@@ -133,7 +132,7 @@ function writeModule(protos: readonly GeneratedFile[]): Result<string> {
   }
 }
 
-async function collect(root: string, job: Promise<TsProtoJobResult>, cacheDir: string | undefined, cacheKey: string): Promise<Result<GeneratedFile[]>> {
+async function collect(root: string | undefined, job: Promise<TsProtoJobResult>, cacheDir: string | undefined, cacheKey: string): Promise<Result<GeneratedFile[]>> {
   try {
     const result = await job;
     if (result.kind === 'build-failed') return fail(bufFailures('buf build', result.build));
@@ -147,6 +146,6 @@ async function collect(root: string, job: Promise<TsProtoJobResult>, cacheDir: s
   } catch (error) {
     return fail(`compiling protos: ${(error as Error).message}`, error);
   } finally {
-    await rm(root, { recursive: true, force: true });
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
   }
 }

@@ -118,18 +118,4 @@ describe('the emitter’s descriptor of gateway.proto', () => {
       else process.env.CREATE_GATEWAY_CACHE = saved;
     }
   }, 60_000);
-
-  it('still fails the generation when buf rejects the files it checks', async () => {
-    const proto = gatewayProto(EVERY_KIND);
-    const files = protoFiles(proto).map((file) => (file.path.endsWith('.proto') ? { ...file, content: `${file.content}\nmessage Broken { Nowhere field = 1; }\n` } : file));
-    const saved = process.env.CREATE_GATEWAY_CACHE;
-    process.env.CREATE_GATEWAY_CACHE = '0';
-    try {
-      const result = await compileProto(files, proto);
-      expect(!result.ok && result.error.message).toMatch(/^the generated protos do not compile:\nprotos\/gateway\.proto:\d+:\d+: .*Nowhere/);
-    } finally {
-      if (saved === undefined) delete process.env.CREATE_GATEWAY_CACHE;
-      else process.env.CREATE_GATEWAY_CACHE = saved;
-    }
-  }, 60_000);
 });

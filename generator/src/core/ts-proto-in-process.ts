@@ -140,6 +140,21 @@ function patchTsPoet(fromTsPoet: NodeRequire): void {
   };
 }
 
+/**
+ * ts-proto-descriptors' index re-exports its modules through getters (TypeScript's `__exportStar`),
+ * and ts-proto reads them (`FieldDescriptorProto_Type.TYPE_MESSAGE`, …) for every field: the same
+ * values as plain properties, put in the module cache before ts-proto's modules load, took ~5 %
+ * off its time at 16 × 8 × 32.
+ */
+function plainDescriptorExports(fromTsProto: NodeRequire): void {
+  const id = fromTsProto.resolve('ts-proto-descriptors');
+  const exports = fromTsProto('ts-proto-descriptors') as Record<string, unknown>;
+  const plain: Record<string, unknown> = { ...exports };
+  Object.defineProperty(plain, '__esModule', { value: true });
+  const cached = fromTsProto.cache[id];
+  if (cached !== undefined) cached.exports = plain;
+}
+
 function load(): TsProtoInternals {
   if (loaded !== undefined) return loaded;
   const fromHere = createRequire(import.meta.url);
@@ -147,6 +162,7 @@ function load(): TsProtoInternals {
   const fromTsProto = createRequire(path.join(root, 'package.json'));
   const version = (fromTsProto('./package.json') as { version: string }).version;
   if (version !== TS_PROTO_VERSION) throw new Error(`ts-proto ${version} found, the in-process generator drives ${TS_PROTO_VERSION}`);
+  plainDescriptorExports(fromTsProto);
   const sourceInfo = fromTsProto('./build/src/sourceInfo.js') as { default: SourceInfoClass };
   patchSourceInfo(sourceInfo.default);
   patchTsPoet(createRequire(fromTsProto.resolve('ts-poet/package.json')));

@@ -1,12 +1,14 @@
 /**
- * `buf build` of a proto module and ts-proto's generator in this process (ts-proto-in-process.ts),
- * started synchronously so that generateSources' other emitters run while buf does, on the other
- * core. Two ways:
+ * ts-proto's generator in this process (ts-proto-in-process.ts), two ways:
  *
- * - from the descriptor the emitter built (proto-descriptor.ts): ts-proto starts at once, and buf
- *   compiles the files alongside only to check them (a file buf rejects fails the generation);
- * - from buf's image (any protos, e.g. hand-edited ones): ts-proto waits for buf and decodes its
- *   image. The tests hold the first way to the second.
+ * - from the descriptor the emitter built (proto-descriptor.ts): what a generation does. No buf
+ *   process, no image: the tests hold that descriptor to the one buf compiles from the printed
+ *   file, and the TypeScript made from it to the TypeScript made from buf's image, byte for
+ *   byte, for every sample and the adversarial schema (proto-descriptor.test.ts); a generation
+ *   checks the printed protos with protobufjs (cli/check-protos.ts).
+ * - from buf's image of any protos (e.g. hand-edited ones): `buf build` (started synchronously,
+ *   its image written to a file: buf never waits on a full pipe while this thread is busy), then
+ *   ts-proto on the decoded image.
  *
  * (Running ts-proto on a worker thread was tried: on this 2-core machine it cost ~0.4 s more CPU,
  * worker start-up and module loading, and was not faster; see BENCHMARKS.md.)
@@ -29,25 +31,30 @@ const IMAGE_FILE = 'image.binpb';
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Starts the job for the module in `root` (its buf.yaml and protos written), `parameter` being
- * ts-proto's option string, `descriptor` the emitter's descriptor of the one file to generate
- * (else ts-proto reads buf's image): buf is spawned and ts-proto's modules loaded before this
- * returns. Never rejects.
+ * The TypeScript of `descriptor` (and of the well-known files it imports), `parameter` being
+ * ts-proto's option string; generated on the next turn of the event loop. Never rejects.
  */
-export async function startTsProtoJob(root: string, parameter: string, descriptor?: FileDescriptor): Promise<TsProtoJobResult> {
-  // only checked when the descriptor is given: no source info to compile then, its image is not read
-  const building = runBuf(['build', '--error-format', 'json', ...(descriptor === undefined ? [] : ['--exclude-source-info']), '-o', IMAGE_FILE], root);
+export async function generateFromDescriptor(descriptor: FileDescriptor, parameter: string): Promise<TsProtoJobResult> {
+  await nextTurn();
+  try {
+    return { kind: 'generated', files: generateTsProtoOf(descriptor, parameter) };
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+}
+
+/**
+ * Starts `buf build` of the module in `root` (its buf.yaml and protos written) and ts-proto on
+ * its image, `parameter` being ts-proto's option string: buf is spawned and ts-proto's modules
+ * loaded before this returns. Never rejects.
+ */
+export async function startTsProtoJob(root: string, parameter: string): Promise<TsProtoJobResult> {
+  const building = runBuf(['build', '--error-format', 'json', '-o', IMAGE_FILE], root);
   try {
     loadTsProto(); // while buf runs
-    let files: TsProtoFile[];
-    if (descriptor !== undefined) {
-      await nextTurn();
-      files = generateTsProtoOf(descriptor, parameter);
-    }
     const build = await building;
     if (build.code !== 0) return { kind: 'build-failed', build };
-    files ??= generateTsProto(await readFile(path.join(root, IMAGE_FILE)), parameter);
-    return { kind: 'generated', files };
+    return { kind: 'generated', files: generateTsProto(await readFile(path.join(root, IMAGE_FILE)), parameter) };
   } catch (error) {
     await building; // never leave buf running in a directory about to be removed
     return { kind: 'error', message: (error as Error).message };

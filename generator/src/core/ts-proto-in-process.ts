@@ -124,14 +124,18 @@ function patchTsPoet(fromTsPoet: NodeRequire): void {
     const todo: Placeholder[] = [this];
     for (let at = 0; at < todo.length; at++) {
       const placeholder = todo[at];
+      // most placeholders are strings: none of the cases below applies to a primitive
+      if (typeof placeholder !== 'object' || placeholder === null) continue;
       if (placeholder instanceof Node) {
-        for (const child of placeholder.childNodes) todo.push(child);
+        const children = placeholder.childNodes;
+        for (let child = 0; child < children.length; child++) todo.push(children[child]);
       } else if (Array.isArray(placeholder)) {
-        for (const child of placeholder) todo.push(child);
+        for (let child = 0; child < placeholder.length; child++) todo.push(placeholder[child]);
       }
       if (placeholder instanceof ConditionalOutput) {
         used.push(placeholder);
-        for (const child of placeholder.declarationSiteCode.childNodes) todo.push(child);
+        const children = placeholder.declarationSiteCode.childNodes;
+        for (let child = 0; child < children.length; child++) todo.push(children[child]);
       } else if (placeholder instanceof Import) imports.push(placeholder);
       else if (placeholder instanceof Def) defs.push(placeholder);
       else if (placeholder instanceof MaybeOutput && used.includes(placeholder.parent)) todo.push(placeholder.code);
@@ -155,6 +159,25 @@ function plainDescriptorExports(fromTsProto: NodeRequire): void {
   if (cached !== undefined) cached.exports = plain;
 }
 
+/**
+ * ts-proto's `maybeSnakeToCamel` (a regular expression, a split, a map and a join) runs for every
+ * use of every field name, a few times per field: memoized per options object (its result
+ * depends on the name and `options.snakeToCamel` only). Its callers reach it through the module's
+ * exports, where it is replaced.
+ */
+function memoizeSnakeToCamel(fromTsProto: NodeRequire): void {
+  const caseModule = fromTsProto('./build/src/case.js') as { maybeSnakeToCamel(key: string, options: object): string };
+  const maybeSnakeToCamel = caseModule.maybeSnakeToCamel;
+  const byOptions = new WeakMap<object, Map<string, string>>();
+  caseModule.maybeSnakeToCamel = (key, options) => {
+    let known = byOptions.get(options);
+    if (known === undefined) byOptions.set(options, (known = new Map()));
+    let name = known.get(key);
+    if (name === undefined) known.set(key, (name = maybeSnakeToCamel(key, options)));
+    return name;
+  };
+}
+
 function load(): TsProtoInternals {
   if (loaded !== undefined) return loaded;
   const fromHere = createRequire(import.meta.url);
@@ -163,6 +186,7 @@ function load(): TsProtoInternals {
   const version = (fromTsProto('./package.json') as { version: string }).version;
   if (version !== TS_PROTO_VERSION) throw new Error(`ts-proto ${version} found, the in-process generator drives ${TS_PROTO_VERSION}`);
   plainDescriptorExports(fromTsProto);
+  memoizeSnakeToCamel(fromTsProto);
   const sourceInfo = fromTsProto('./build/src/sourceInfo.js') as { default: SourceInfoClass };
   patchSourceInfo(sourceInfo.default);
   patchTsPoet(createRequire(fromTsProto.resolve('ts-poet/package.json')));

@@ -5,7 +5,7 @@
  * schemas always give byte-identical files.
  */
 import type { GeneratedFile } from './cli/generator-core.js';
-import { compileProto } from './core/compile-proto.js';
+import { cachedProtoTypeScript, compileProto } from './core/compile-proto.js';
 import { gatewayProto, protoFiles } from './core/emit-proto.js';
 import type { SourceOptions } from './core/emit-sources.js';
 import { emitSourcesHere, startEmitSourcesJob } from './core/emit-sources-job.js';
@@ -39,9 +39,13 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
   };
   const proto = gatewayProto(model.value);
   const protos = protoFiles(proto);
-  if (worker === undefined) {
+  // protos whose TypeScript is cached (a regenerate that leaves them as they were): nothing to
+  // run alongside the emitters, which run here then
+  const cached = worker === undefined ? undefined : cachedProtoTypeScript(protos);
+  if (worker === undefined || cached !== undefined) {
+    worker?.cancel();
     const sources = emitSourcesHere(model.value, sourceOptions);
-    return sources.ok ? ok(sorted([...sources.value, ...protos])) : sources;
+    return sources.ok ? ok(sorted([...sources.value, ...protos, ...(cached ?? [])])) : sources;
   }
   const compiling = compileProto(protos, proto);
   const emitting = worker.emit(model.value, sourceOptions);

@@ -91,6 +91,13 @@ export function compileProto(files: readonly GeneratedFile[], source?: ProtoFile
   return collect(root.value, startTsProtoJob(root.value, parameter), cacheDir, cacheKey);
 }
 
+/** The TypeScript compileProto would give for `files`, when the proto cache holds it (read synchronously); else undefined. */
+export function cachedProtoTypeScript(files: readonly GeneratedFile[]): GeneratedFile[] | undefined {
+  const protos = protoModule(files);
+  if (!protos.ok) return undefined;
+  return readProtoCache(protoCacheDir(), protoCacheKey(protos.value, [...TS_PROTO_OPTIONS, PRINTER]));
+}
+
 /**
  * `buf lint` of the protos with the project's buf.yaml (among `files`): fails naming each
  * file, line and rule, as `protos/gateway.proto:3:5: message (RULE)`.

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { writeRequestEnvelope } from './envelope-writer.js';
 import { appendLengthDelimited } from './length-delimited.js';
 import { Struct } from './gen/google/protobuf/struct.pb.js';
 import {
@@ -30,10 +31,17 @@ export function newRequestId(): string {
 }
 
 /**
- * Serializes a request: the envelope through Jina's own DataRequestProtoWoData (fields 1-3),
- * then field 4 appended as the raw DataContentProto bytes. One copy of the documents, no decode.
+ * Serializes a request: the envelope (fields 1-3), then field 4 as the raw DataContentProto
+ * bytes. One copy of the documents, no decode. What a gateway sends an executor goes through the
+ * one-pass writer (envelope-writer.ts); responses (status, routes) through Jina's own
+ * DataRequestProtoWoData, the same bytes either way.
  */
 export function encodeDataRequest(request: DataRequest): Buffer {
+  return writeRequestEnvelope(request) ?? encodeDataRequestGeneric(request);
+}
+
+/** encodeDataRequest through the generated DataRequestProtoWoData writer (any request). */
+export function encodeDataRequestGeneric(request: DataRequest): Buffer {
   const envelope = DataRequestProtoWoData.encode({
     header: request.header,
     parameters: request.parameters,

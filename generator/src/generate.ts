@@ -8,7 +8,7 @@ import type { GeneratedFile } from './cli/generator-core.js';
 import { cachedProtoTypeScript, compileProto } from './core/compile-proto.js';
 import { gatewayProto, protoFiles } from './core/emit-proto.js';
 import type { SourceOptions } from './core/emit-sources.js';
-import { emitSourcesHere, startEmitSourcesJob } from './core/emit-sources-job.js';
+import { emitSourcesHere, emitSourcesOnWorker } from './core/emit-sources-job.js';
 import { normalizeSchemas } from './core/normalize.js';
 import type { RawSchemaFile } from './introspect/schema-shape.js';
 import { ok, type Result } from './reconcile/outcome.js';
@@ -24,14 +24,8 @@ export interface GenerateOptions {
 }
 
 export async function generateSources(schemas: RawSchemaFile, options: GenerateOptions = {}): Promise<Result<GeneratedFile[]>> {
-  // the other emitters run on a worker thread while ts-proto runs in this one; it starts first,
-  // to boot while the schemas are normalized
-  const worker = options.protoTypeScript !== false ? startEmitSourcesJob() : undefined;
   const model = normalizeSchemas(schemas, options.source ?? 'schemas');
-  if (!model.ok) {
-    worker?.cancel();
-    return model;
-  }
+  if (!model.ok) return model;
   const sourceOptions: SourceOptions = {
     title: options.title ?? 'Gateway',
     version: options.version ?? '0.1.0',
@@ -39,16 +33,16 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
   };
   const proto = gatewayProto(model.value);
   const protos = protoFiles(proto);
-  // protos whose TypeScript is cached (a regenerate that leaves them as they were): nothing to
-  // run alongside the emitters, which run here then
-  const cached = worker === undefined ? undefined : cachedProtoTypeScript(protos);
-  if (worker === undefined || cached !== undefined) {
-    worker?.cancel();
+  // no TypeScript of the protos asked for, or it is cached (a regenerate that leaves them as they
+  // were): nothing to run alongside the other emitters, which run here
+  const cached = options.protoTypeScript === false ? [] : cachedProtoTypeScript(protos);
+  if (cached !== undefined) {
     const sources = emitSourcesHere(model.value, sourceOptions);
-    return sources.ok ? ok(sorted([...sources.value, ...protos, ...(cached ?? [])])) : sources;
+    return sources.ok ? ok(sorted([...sources.value, ...protos, ...cached])) : sources;
   }
+  // else the other emitters on a worker thread while ts-proto runs in this one: two cores busy
+  const emitting = emitSourcesOnWorker(model.value, sourceOptions);
   const compiling = compileProto(protos, proto);
-  const emitting = worker.emit(model.value, sourceOptions);
   const [compiled, sources] = await Promise.all([compiling, emitting]);
   if (!compiled.ok) return compiled;
   if (!sources.ok) return sources;

@@ -2,8 +2,9 @@
  * emitSources on a worker thread, while this thread compiles the protos: ajv compiling the
  * standalone validators is most of emitSources (~0.4 s of CPU at 16 executors × 8 endpoints × 32
  * fields), ts-proto ~0.7 s; one after the other they take their sum, on two cores less (not
- * the longer of the two: the threads slow each other down; BENCHMARKS.md). The thread is started
- * before the schemas are normalized, so that it boots and loads its modules (~0.2 s) meanwhile.
+ * the longer of the two: the threads slow each other down; BENCHMARKS.md). Started once the
+ * protos are known to need ts-proto (not cached): starting it before normalizing, to boot
+ * meanwhile, was no faster (its start-up then slowed the normalizing down as much).
  *
  * From the TypeScript sources (the generator's unit tests run them untranspiled) there is no
  * JavaScript for a worker to load: emitSources runs in this thread then, the same files.
@@ -25,16 +26,12 @@ export function emitSourcesHere(model: GatewayModel, options: SourceOptions): Re
   }
 }
 
-export interface EmitSourcesJob {
-  /** emitSources of `model` (once); never rejects. */
-  emit(model: GatewayModel, options: SourceOptions): Promise<Result<GeneratedFile[]>>;
-  /** Stops the thread when there is nothing to emit (e.g. the schemas did not normalize). */
-  cancel(): void;
-}
-
-/** A worker thread for one emitSources, started now. */
-export function startEmitSourcesJob(): EmitSourcesJob {
-  if (!import.meta.url.endsWith('.js')) return { emit: (model, options) => Promise.resolve(emitSourcesHere(model, options)), cancel: () => {} };
+/**
+ * emitSources on a worker thread, started now (the model posted to it at once); it exits once
+ * it has posted the files back. Never rejects.
+ */
+export function emitSourcesOnWorker(model: GatewayModel, options: SourceOptions): Promise<Result<GeneratedFile[]>> {
+  if (!import.meta.url.endsWith('.js')) return Promise.resolve(emitSourcesHere(model, options));
   const worker = new Worker(WORKER);
   // the first of the three settles it
   const done = new Promise<Result<GeneratedFile[]>>((resolve) => {
@@ -42,13 +39,6 @@ export function startEmitSourcesJob(): EmitSourcesJob {
     worker.once('error', (error) => resolve(fail(`emitting sources: ${error.message}`, error)));
     worker.once('exit', (code) => resolve(fail(`emitting sources: the worker thread exited with code ${code} and no files`)));
   });
-  return {
-    emit(model, options) {
-      worker.postMessage({ model, options });
-      return done;
-    },
-    cancel() {
-      void worker.terminate();
-    },
-  };
+  worker.postMessage({ model, options });
+  return done;
 }

@@ -81,7 +81,7 @@ export function compileProto(files: readonly GeneratedFile[], source?: ProtoFile
   const protos = protoModule(files);
   if (!protos.ok) return Promise.resolve(protos);
   const cacheDir = protoCacheDir();
-  const cacheKey = protoCacheKey(protos.value, [...TS_PROTO_OPTIONS, PRINTER]);
+  const cacheKey = cacheKeyOf(protos.value);
   const cached = readProtoCache(cacheDir, cacheKey);
   if (cached !== undefined) return Promise.resolve(ok(cached));
   const parameter = TS_PROTO_OPTIONS.join(',');
@@ -95,7 +95,12 @@ export function compileProto(files: readonly GeneratedFile[], source?: ProtoFile
 export function cachedProtoTypeScript(files: readonly GeneratedFile[]): GeneratedFile[] | undefined {
   const protos = protoModule(files);
   if (!protos.ok) return undefined;
-  return readProtoCache(protoCacheDir(), protoCacheKey(protos.value, [...TS_PROTO_OPTIONS, PRINTER]));
+  return readProtoCache(protoCacheDir(), cacheKeyOf(protos.value));
+}
+
+/** The proto cache's key for these protos: their content, ts-proto's options and how the output is printed. */
+function cacheKeyOf(protos: readonly GeneratedFile[]): string {
+  return protoCacheKey(protos, [...TS_PROTO_OPTIONS, PRINTER]);
 }
 
 /**

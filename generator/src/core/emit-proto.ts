@@ -119,7 +119,9 @@ function field(slot: Slot, optional: boolean, name: string, number: number, comm
   return { comments, kind, type: slot.type, name, number };
 }
 
-const message = (type: string): Slot => ({ kind: 'single', type, scalar: false });
+type SingleSlot = Slot & { kind: 'single' };
+const scalar = (type: string): SingleSlot => ({ kind: 'single', type, scalar: true });
+const message = (type: string): SingleSlot => ({ kind: 'single', type, scalar: false });
 
 class ProtoWriter {
   private readonly messages = new NamePool(RESERVED_MESSAGES);
@@ -177,7 +179,7 @@ class ProtoWriter {
           {
             comments: ['A tensor: its elements flattened in row-major order, its shape, and its numpy dtype (e.g. "<f4").'],
             name: TENSOR,
-            fields: [field({ kind: 'repeated', type: 'double' }, false, 'data', 1), field({ kind: 'repeated', type: 'int64' }, false, 'shape', 2), field({ kind: 'single', type: 'string', scalar: true }, false, 'dtype', 3)],
+            fields: [field({ kind: 'repeated', type: 'double' }, false, 'data', 1), field({ kind: 'repeated', type: 'int64' }, false, 'shape', 2), field(scalar('string'), false, 'dtype', 3)],
           },
         ]
       : [];
@@ -239,9 +241,7 @@ class ProtoWriter {
     return single.scalar && acceptsNull(type) ? this.value() : single.type;
   }
 
-  private single(type: TypeRef): Slot & { kind: 'single' } {
-    const scalar = (name: string) => ({ kind: 'single' as const, type: name, scalar: true });
-    const message = (name: string) => ({ kind: 'single' as const, type: name, scalar: false });
+  private single(type: TypeRef): SingleSlot {
     switch (type.kind) {
       case 'string':
         return scalar('string');

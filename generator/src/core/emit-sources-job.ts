@@ -1,7 +1,7 @@
 /**
  * emitSources on a worker thread, while this thread compiles the protos: ajv compiling the
  * standalone validators is most of emitSources (~0.4 s of CPU at 16 executors × 8 endpoints × 32
- * fields), ts-proto ~0.7 s; one after the other they take their sum, on two cores less (not
+ * fields), ts-proto ~0.5 s; one after the other they take their sum, on two cores less (not
  * the longer of the two: the threads slow each other down; BENCHMARKS.md). Started once the
  * protos are known to need ts-proto (not cached): starting it before normalizing, to boot
  * meanwhile, was no faster (its start-up then slowed the normalizing down as much).

@@ -145,12 +145,12 @@ class DescriptorBuilder {
     return [TYPE.message, this.qualified(type)];
   }
 
-  comment(path: number[], comments: readonly string[]): void {
+  private comment(path: number[], comments: readonly string[]): void {
     if (comments.length === 0) return;
     this.locations.push({ path, span: [], leadingComments: comments.map((line) => ` ${line}\n`).join(''), trailingComments: '', leadingDetachedComments: [] });
   }
 
-  message(message: ProtoMessage, index: number): MessageDescriptor {
+  private message(message: ProtoMessage, index: number): MessageDescriptor {
     const descriptor = messageDescriptor(message.name);
     this.comment([FILE_MESSAGE_TYPE, index], message.comments);
     message.fields.forEach((field, fieldIndex) => {

@@ -1,11 +1,13 @@
 /**
- * ts-proto's code generator run in this process on the image `buf build` makes of the protos,
- * instead of `buf generate` spawning the protoc-gen-ts_proto plugin. The same steps as the
- * plugin's own main (ts-proto/build/src/plugin.js, version pinned in package.json): options from
- * the parameter string, the type map of every file, `generateFile` for the files to generate
- * and their imports, ts-poet's `toString` with ts-proto's options. Two things differ, both for
- * time (19 s → under 2 s at 16 executors × 8 endpoints × 32 fields, see BENCHMARKS.md), and two
- * of ts-poet's steps are replaced by faster ones with the same results ({@link patchTsPoet}):
+ * ts-proto's code generator run in this process, on the image `buf build` makes of the protos or
+ * on descriptors of the same values (proto-descriptor.ts), instead of `buf generate` spawning the
+ * protoc-gen-ts_proto plugin. The same steps as the plugin's own main (ts-proto/build/src/plugin.js,
+ * version pinned in package.json): options from the parameter string, the type map of every file,
+ * `generateFile` for the files to generate and their imports, ts-poet's `toString` with ts-proto's
+ * options. Two things differ, both for time (19 s → under 2 s at 16 executors × 8 endpoints × 32
+ * fields, see BENCHMARKS.md), and a few of ts-poet's and ts-proto's steps are replaced by faster
+ * ones with the same results ({@link patchTsPoet}, {@link plainDescriptorExports},
+ * {@link memoizeSnakeToCamel}):
  *
  * - ts-poet's dprint formatting is off (`format: false`): it took 60 % of the plugin's time and
  *   grows faster than linearly (11 s for the 7 MB of that size); the code is re-indented by
@@ -97,8 +99,9 @@ interface TsPoetModules {
  * Two of ts-poet's steps in `toString`, the same results sooner (~6 % of ts-proto's time at
  * 16 × 8 × 32): `sameModule`, which assignAliasesIfNeeded calls for every import site (two
  * regular expressions and two `path.resolve` each, with a handful of distinct arguments), is
- * memoized; `deepFindAll`, a breadth-first walk of the whole code tree, pushes children one by
- * one instead of spreading them. The walk's order and every list it returns are unchanged.
+ * memoized; `deepFindAll`, a breadth-first walk of the whole code tree, skips primitive
+ * placeholders before its instanceof checks and pushes children one by one instead of spreading
+ * them. The walk's order and every list it returns are unchanged.
  */
 function patchTsPoet(fromTsPoet: NodeRequire): void {
   if ((fromTsPoet('./package.json') as { version: string }).version !== TS_POET_VERSION) return;

@@ -237,7 +237,19 @@ describe('UnaryChannel', () => {
     // then goes idle: it must print the answer and exit by itself
     const { target } = await bareServer((stream) => setTimeout(() => okReply(stream, Buffer.from('late')), 300));
     const here = fileURLToPath(new URL('./unary-channel.ts', import.meta.url));
+    // the sources import each other as .js (compiled names): map them to the .ts files
     const script = `
+      const { registerHooks } = await import('node:module');
+      registerHooks({
+        resolve(specifier, context, next) {
+          try {
+            return next(specifier, context);
+          } catch (error) {
+            if (!specifier.endsWith('.js')) throw error;
+            return next(specifier.slice(0, -3) + '.ts', context);
+          }
+        },
+      });
       const { UnaryChannel } = await import(${JSON.stringify(here)});
       const channel = new UnaryChannel({ target: ${JSON.stringify(target)}, tls: false, keepaliveTimeMs: 1000, keepaliveWithoutCalls: true });
       const response = await channel.call('/x.Y/z', Buffer.from('a'));
@@ -259,5 +271,98 @@ describe('UnaryChannel', () => {
     });
     expect(output.trim()).toBe('late');
     expect(exitCode).toBe(0);
+  });
+
+  describe('HTTP/2 as a peer may speak it', () => {
+    /** A bare server with its own settings and options; by default it echoes each call's message. */
+    async function echoServer(options: http2.ServerOptions, reply: (stream: ServerHttp2Stream, body: Buffer) => void = (stream, body) => okReply(stream, body.subarray(5))) {
+      const server = http2.createServer(options);
+      server.on('stream', (stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => reply(stream, Buffer.concat(chunks)));
+        stream.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(() => server.close());
+      return `127.0.0.1:${(server.address() as { port: number }).port}`;
+    }
+
+    it('waits for WINDOW_UPDATE when a request is larger than the peer\'s windows, and keeps every byte', async () => {
+      // 1 KiB stream windows and the default 64 KiB connection window against 300 KiB requests
+      const target = await echoServer({ settings: { initialWindowSize: 1024 } });
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      const payloads = [0, 1, 2].map((seed) => Buffer.from(Array.from({ length: 300 * 1024 }, (_, i) => (i * 7 + seed) & 0xff)));
+      const answers = await Promise.all(payloads.map((payload) => channel.call('/x.Y/z', payload)));
+      answers.forEach((answer, i) => expect(answer.message.equals(payloads[i]!)).toBe(true));
+    });
+
+    it('keeps to the peer\'s MAX_CONCURRENT_STREAMS: calls beyond it wait for a free stream', async () => {
+      let open = 0;
+      let most = 0;
+      const target = await echoServer({ settings: { maxConcurrentStreams: 2 } }, (stream, body) => {
+        open++;
+        most = Math.max(most, open);
+        setTimeout(() => {
+          open--;
+          okReply(stream, body.subarray(5));
+        }, 10);
+      });
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      // the first call lets the server's SETTINGS arrive before the flood
+      await channel.call('/x.Y/z', Buffer.from('first'));
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => channel.call('/x.Y/z', Buffer.from(`m${i}`))));
+      expect(answers.map((answer) => answer.message.toString())).toEqual(Array.from({ length: 12 }, (_, i) => `m${i}`));
+      expect(most).toBe(2);
+    });
+
+    it('reads padded frames, and trailers split into CONTINUATION frames', async () => {
+      const big = 'v'.repeat(40_000);
+      const target = await echoServer({ paddingStrategy: http2.constants.PADDING_STRATEGY_MAX }, (stream, body) => okReply(stream, body.subarray(5), { 'is-error': 'false', big }));
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      for (let i = 0; i < 3; i++) {
+        const answer = await channel.call('/x.Y/z', Buffer.from(`padded ${i}`));
+        expect(answer.message.toString()).toBe(`padded ${i}`);
+        expect(answer.trailers['big']).toBe(big);
+        expect(answer.trailers['is-error']).toBe('false');
+      }
+    });
+
+    it('a graceful GOAWAY lets the calls the peer took finish; the next call opens a new connection', async () => {
+      let sessions = 0;
+      const server = http2.createServer();
+      server.on('session', () => sessions++);
+      server.on('stream', (stream, headers) => {
+        stream.on('data', () => undefined);
+        stream.on('error', () => undefined);
+        stream.on('end', () => {
+          if (headers[':path'] === '/x.Y/last') {
+            // tells the client this stream is the last it serves, then answers it
+            stream.session!.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id);
+            setTimeout(() => okReply(stream, Buffer.from('served')), 20);
+          } else okReply(stream, Buffer.from('fresh'));
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(() => server.close());
+      const channel = new UnaryChannel({ target: `127.0.0.1:${(server.address() as { port: number }).port}`, tls: false });
+      closers.push(() => channel.close());
+      expect((await channel.call('/x.Y/last', Buffer.from('a'))).message.toString()).toBe('served');
+      expect((await channel.call('/x.Y/z', Buffer.from('b'))).message.toString()).toBe('fresh');
+      expect(sessions).toBe(2);
+    });
+
+    it('a header value HTTP/2 cannot carry fails the call, not the connection', async () => {
+      const target = await echoServer({});
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      const error = await failed(channel.call('/x.Y/z', Buffer.from('a'), { headers: { endpoint: 'a\r\nb' } }));
+      expect(error.code).toBe(GrpcStatus.INTERNAL);
+      expect(error.details).toMatch(/endpoint/);
+      expect((await channel.call('/x.Y/z', Buffer.from('ok'))).message.toString()).toBe('ok');
+    });
   });
 });

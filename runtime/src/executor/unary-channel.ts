@@ -1,13 +1,15 @@
 /**
- * Unary gRPC calls to one executor address straight on `node:http2`: one HTTP/2 session, headers
- * built once per deployment, the 5-byte length prefix written with the payload, `grpc-status`
- * and `is-error` read from the trailers as they arrive.
+ * Unary gRPC calls to one executor address over our own HTTP/2 client (../http2/client-session.ts):
+ * one connection, the request's header block encoded once per (path, headers), the 5-byte length
+ * prefix written with the payload, `grpc-status` and `is-error` read from the trailers.
  *
- * Why not grpc-js's `Client` for this: a unary call through it costs ~2.5× the CPU of the same
- * call here (interceptor and load-balancer layers, a Metadata clone, per-call header building,
- * and an `ERR_STREAM_ALREADY_FINISHED` error with its stack built on every call), and the
- * executor leg is most of a gateway's cost per request (BENCHMARKS.md, gateway throughput).
- * Streaming calls (Call, stream_doc) stay on grpc-js.
+ * Why not grpc-js's `Client`: a unary call through it costs ~2.5× the CPU of one on node:http2
+ * (interceptor and load-balancer layers, a Metadata clone, per-call header building, and an
+ * `ERR_STREAM_ALREADY_FINISHED` error with its stack built on every call). Why not node:http2
+ * either: it sends a session's frames once per event-loop turn, so a gateway's calls leave in
+ * batches and the executor waits for each batch; our session writes each call as it is made
+ * (client-session.ts; BENCHMARKS.md, gateway throughput). Streaming calls (Call, stream_doc) stay
+ * on grpc-js.
  *
  * What a gRPC client owes the peer is kept: `te: trailers`, `grpc-timeout` with a local
  * deadline, `grpc-encoding` with gzip/deflate messages, decompression of compressed responses,
@@ -15,22 +17,18 @@
  * errors shaped as grpc-js's ServiceError (`code`, `details`, `metadata`) so the retry rule and
  * every caller read them alike.
  */
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { Http2ClientSession, type ClientStream, type HeaderFields, type StreamAbort, type StreamHandler } from '../http2/client-session.js';
+import { ErrorCode } from '../http2/frame.js';
+import { encodeHeaderBlock, InvalidHeaderError } from '../http2/hpack-encoder.js';
 
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
-
-const {
-  NGHTTP2_CANCEL,
-  NGHTTP2_REFUSED_STREAM,
-  NGHTTP2_ENHANCE_YOUR_CALM,
-  NGHTTP2_INADEQUATE_SECURITY,
-} = http2.constants;
 
 /** A failed call, shaped like grpc-js's ServiceError. */
 export class GrpcCallError extends Error {
@@ -79,21 +77,14 @@ export interface UnaryCallOptions {
 
 export interface UnaryResponse {
   message: Buffer;
-  trailers: IncomingHttpHeaders;
-}
-
-/** One call while it runs. */
-interface Pending {
-  resolve(response: UnaryResponse): void;
-  reject(error: GrpcCallError): void;
-  stream: ClientHttp2Stream;
-  done: boolean;
+  /** The trailers (the headers of a trailers-only response); repeated names are arrays. */
+  trailers: HeaderFields;
 }
 
 /** One HTTP/2 connection and the calls on it. */
 interface Connection {
-  readonly session: ClientHttp2Session;
-  readonly pending: Set<Pending>;
+  readonly session: Http2ClientSession;
+  readonly calls: Set<UnaryCall>;
   /** Why it ended (or stopped taking calls), for the calls it takes down with it. */
   failure: GrpcCallError | undefined;
   keepalive: NodeJS.Timeout | undefined;
@@ -133,13 +124,13 @@ function codeForHttpStatus(httpStatus: number): GrpcStatus {
 /** The gRPC code for a stream reset by the peer (PROTOCOL-HTTP2.md, "Errors"). */
 function codeForRstCode(rstCode: number): GrpcStatus {
   switch (rstCode) {
-    case NGHTTP2_REFUSED_STREAM:
+    case ErrorCode.REFUSED_STREAM:
       return GrpcStatus.UNAVAILABLE;
-    case NGHTTP2_CANCEL:
+    case ErrorCode.CANCEL:
       return GrpcStatus.CANCELLED;
-    case NGHTTP2_ENHANCE_YOUR_CALM:
+    case ErrorCode.ENHANCE_YOUR_CALM:
       return GrpcStatus.RESOURCE_EXHAUSTED;
-    case NGHTTP2_INADEQUATE_SECURITY:
+    case ErrorCode.INADEQUATE_SECURITY:
       return GrpcStatus.PERMISSION_DENIED;
     default:
       return GrpcStatus.INTERNAL;
@@ -156,7 +147,7 @@ function decodeGrpcMessage(value: string | string[] | undefined): string {
 }
 
 /** The response's custom metadata as grpc-js Metadata (for callers that read error trailers). */
-function metadataOf(headers: IncomingHttpHeaders): Metadata {
+function metadataOf(headers: HeaderFields): Metadata {
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(headers)) {
     if (key.startsWith(':') || key.startsWith('grpc-') || key === 'content-type' || value === undefined) continue;
@@ -168,16 +159,33 @@ function metadataOf(headers: IncomingHttpHeaders): Metadata {
   return metadata;
 }
 
+/** The error a GOAWAY stands for, for the calls it cuts and the connection it retires. */
+function goawayFailure(target: string, code: number, debug: string): GrpcCallError {
+  // grpc-core answers pings it finds too frequent with ENHANCE_YOUR_CALM "too_many_pings"
+  return code === ErrorCode.ENHANCE_YOUR_CALM
+    ? new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Bandwidth exhausted: GOAWAY ${debug || 'ENHANCE_YOUR_CALM'}`)
+    : new GrpcCallError(GrpcStatus.UNAVAILABLE, `${target}: GOAWAY received${debug ? ` (${debug})` : ''}, code ${code}`);
+}
+
+/** Header blocks kept per channel: one per (path, per-call headers, deadline) seen, up to this many. */
+const MAX_CACHED_BLOCKS = 256;
+
 export class UnaryChannel {
   /** The connection new calls go to; a retired one lives on until its calls end. */
   private current: Connection | undefined;
-  private readonly baseHeaders: Record<string, string>;
-  private readonly authority: string;
+  /** The request fields every call sends, after the pseudo-headers. */
+  private readonly baseFields: ReadonlyArray<readonly [string, string]>;
+  private readonly headerBlocks = new Map<string, Buffer>();
+  private readonly host: string;
+  private readonly port: number;
   private closed = false;
 
   constructor(private readonly options: UnaryChannelOptions) {
-    this.authority = `${options.tls ? 'https' : 'http'}://${options.target}`;
-    this.baseHeaders = {
+    const split = options.target.lastIndexOf(':');
+    const host = options.target.slice(0, split);
+    this.host = host.startsWith('[') ? host.slice(1, -1) : host;
+    this.port = Number(options.target.slice(split + 1));
+    const base: Record<string, string> = {
       'content-type': 'application/grpc',
       te: 'trailers',
       'grpc-accept-encoding': 'identity,deflate,gzip',
@@ -185,6 +193,12 @@ export class UnaryChannel {
       ...(options.compression ? { 'grpc-encoding': options.compression } : {}),
       ...options.headers,
     };
+    this.baseFields = [
+      [':method', 'POST'],
+      [':scheme', options.tls ? 'https' : 'http'],
+      [':authority', options.target],
+      ...Object.entries(base),
+    ];
   }
 
   /** Calls `path` with one serialized message; resolves with the one response message and the trailers. */
@@ -207,7 +221,7 @@ export class UnaryChannel {
     const connection = this.current;
     if (connection === undefined) return;
     this.retire(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: ${details}`));
-    if (!connection.session.destroyed) connection.session.close();
+    connection.session.close();
   }
 
   close(): void {
@@ -216,172 +230,94 @@ export class UnaryChannel {
   }
 
   private send(path: string, prefix: Buffer, message: Buffer, options: UnaryCallOptions): Promise<UnaryResponse> {
+    let block: Buffer;
+    try {
+      block = this.headerBlock(path, options);
+    } catch (error) {
+      // a header value HTTP/2 cannot carry
+      if (error instanceof InvalidHeaderError) return Promise.reject(new GrpcCallError(GrpcStatus.INTERNAL, error.message));
+      throw error;
+    }
     const connection = this.connection();
-    const headers: OutgoingHttpHeaders = { ...this.baseHeaders, ...options.headers, ':method': 'POST', ':path': path };
-    const timeoutMs = options.timeoutMs;
-    if (timeoutMs !== undefined && timeoutMs !== null) headers['grpc-timeout'] = grpcTimeout(timeoutMs);
     return new Promise<UnaryResponse>((resolve, reject) => {
-      let stream: ClientHttp2Stream;
+      const call = new UnaryCall(this, connection, resolve, reject);
+      connection.calls.add(call);
+      if (!call.start(options)) return;
       try {
-        stream = connection.session.request(headers, { endStream: false });
-      } catch (error) {
-        // the session ended just now, or a header value is not allowed in HTTP/2
-        const ended = connection.session.destroyed || connection.session.closed;
-        if (ended) this.retire(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: connection closed`));
-        reject(ended ? connection.failure! : new GrpcCallError(GrpcStatus.INTERNAL, (error as Error).message));
-        return;
-      }
-      const call: Pending = { resolve, reject, stream, done: false };
-      if (connection.pending.size === 0) connection.session.ref();
-      connection.pending.add(call);
-      this.track(call, connection, options);
-      // small messages in one DATA frame; large ones without copying the payload
-      if (message.length < 16_384) stream.end(Buffer.concat([prefix, message], prefix.length + message.length));
-      else {
-        stream.write(prefix);
-        stream.end(message);
+        call.stream = connection.session.request(block, [prefix, message], call);
+      } catch {
+        // the connection ended in this very tick
+        this.retire(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: connection closed`));
+        call.finish(connection.failure!);
       }
     });
   }
 
-  private track(call: Pending, connection: Connection, options: UnaryCallOptions): void {
-    const { stream } = call;
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let responseHeaders: IncomingHttpHeaders | undefined;
-    let trailers: IncomingHttpHeaders | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const signal = options.signal;
-
-    const finish = (outcome: UnaryResponse | GrpcCallError) => {
-      if (call.done) return;
-      call.done = true;
-      this.settled(connection, call);
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (outcome instanceof GrpcCallError) {
-        if (!stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
-        call.reject(outcome);
-      } else {
-        call.resolve(outcome);
-      }
-    };
-    const onAbort = () => finish(new GrpcCallError(GrpcStatus.CANCELLED, 'Cancelled on client'));
-    if (signal) {
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
+  /** The request's header block: pseudo-headers, the channel's fields, the call's, the deadline. */
+  private headerBlock(path: string, options: UnaryCallOptions): Buffer {
+    const timeout = options.timeoutMs === undefined || options.timeoutMs === null ? undefined : grpcTimeout(options.timeoutMs);
+    const extra = options.headers;
+    let key = `${path}\n${timeout ?? ''}`;
+    if (extra !== undefined) for (const name in extra) key += `\n${name}\0${extra[name]}`;
+    const cached = this.headerBlocks.get(key);
+    if (cached !== undefined) return cached;
+    const fields: Array<readonly [string, string]> = [];
+    for (const field of this.baseFields) {
+      if (extra === undefined || !Object.hasOwn(extra, field[0])) fields.push(field);
+      if (field[0] === ':scheme') fields.push([':path', path]);
     }
-    if (options.timeoutMs !== undefined && options.timeoutMs !== null) {
-      timer = setTimeout(() => finish(new GrpcCallError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded')), Math.max(0, options.timeoutMs));
-    }
-
-    stream.on('response', (headers) => {
-      responseHeaders = headers;
-    });
-    stream.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      const max = this.options.maxReceiveMessageLength;
-      if (max !== undefined && max >= 0 && received > max + 5) {
-        finish(new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${received - 5} vs. ${max})`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('trailers', (headers) => {
-      trailers = headers;
-    });
-    // a stream the session takes down emits 'error' before 'close'; 'close' decides
-    stream.on('error', () => undefined);
-    stream.on('close', () => {
-      if (call.done) return;
-      const head = responseHeaders ?? {};
-      // trailers-only responses carry grpc-status in the headers
-      const status = trailers?.['grpc-status'] ?? head['grpc-status'];
-      if (status === undefined) {
-        const httpStatus = Number(head[':status']);
-        if (responseHeaders !== undefined && httpStatus !== 200) {
-          return finish(new GrpcCallError(codeForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`));
-        }
-        // a stream the connection takes down closes before the session reports why (a refused
-        // connect, a killed peer): look once the session's own events have run
-        setImmediate(() => {
-          const dropped = connection.session.destroyed || connection.session.closed;
-          finish(
-            connection.failure ??
-              (dropped || stream.rstCode === undefined || stream.rstCode === 0
-                ? new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: connection dropped before the call ended`)
-                : new GrpcCallError(codeForRstCode(stream.rstCode), `Received RST_STREAM with code ${stream.rstCode}`)),
-          );
-        });
-        return;
-      }
-      const all = trailers ?? head;
-      const code = Number(status) as GrpcStatus;
-      if (code !== GrpcStatus.OK) {
-        return finish(new GrpcCallError(code, decodeGrpcMessage(all['grpc-message']), metadataOf(all)));
-      }
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-      let framed: { payload: Buffer; compressed: boolean };
-      try {
-        framed = unframe(body);
-      } catch (error) {
-        return finish(error as GrpcCallError);
-      }
-      // the common case answers in this tick; only a compressed message waits for zlib
-      if (!framed.compressed) return finish({ message: framed.payload, trailers: all });
-      const encoding = head['grpc-encoding'];
-      decompress(framed.payload, typeof encoding === 'string' ? encoding : undefined).then(
-        (message) => finish({ message, trailers: all }),
-        (error: GrpcCallError) => finish(error),
-      );
-    });
+    if (extra !== undefined) for (const name in extra) fields.push([name, extra[name]!]);
+    if (timeout !== undefined) fields.push(['grpc-timeout', timeout]);
+    const block = encodeHeaderBlock(fields);
+    if (this.headerBlocks.size >= MAX_CACHED_BLOCKS) this.headerBlocks.clear();
+    this.headerBlocks.set(key, block);
+    return block;
   }
 
-  private settled(connection: Connection, call: Pending): void {
-    connection.pending.delete(call);
-    if (connection.pending.size > 0 || connection.session.destroyed) return;
-    // a connection that takes no new calls closes with its last one; an idle current one
-    // must not keep the process alive
-    if (connection !== this.current) connection.session.close();
-    else connection.session.unref();
+  /** A call ended: a connection that takes no new calls closes with its last one. */
+  settled(connection: Connection, call: UnaryCall): void {
+    connection.calls.delete(call);
+    if (connection.calls.size === 0 && connection !== this.current) connection.session.close();
+  }
+
+  /** Why a stream that did not finish failed, as a gRPC error. */
+  failureOf(connection: Connection, reason: StreamAbort): GrpcCallError {
+    const target = this.options.target;
+    switch (reason.kind) {
+      case 'reset':
+        return new GrpcCallError(codeForRstCode(reason.code), `Received RST_STREAM with code ${reason.code}`);
+      case 'goaway':
+        return connection.failure ?? goawayFailure(target, reason.code, reason.debug);
+      case 'connection':
+        return connection.failure ?? new GrpcCallError(GrpcStatus.UNAVAILABLE, `${target}: ${reason.error.message}`);
+    }
+  }
+
+  get maxReceiveMessageLength(): number | undefined {
+    return this.options.maxReceiveMessageLength;
   }
 
   private connection(): Connection {
     const current = this.current;
-    if (current !== undefined && !current.session.destroyed && !current.session.closed) return current;
+    if (current !== undefined && current.session.available) return current;
     const options = this.options;
-    const session = http2.connect(this.authority, {
-      settings: { initialWindowSize: WINDOW_BYTES, enablePush: false },
-      // in MB: Node's 10 MB default refuses streams (ENHANCE_YOUR_CALM) under many large calls
-      maxSessionMemory: 1024,
-      ...(options.tls
-        ? { ca: options.rootCerts, servername: options.serverName ?? hostOf(options.target), ALPNProtocols: ['h2'] }
-        : {}),
+    const servername = options.serverName ?? (net.isIP(this.host) ? undefined : this.host);
+    let connection: Connection | undefined;
+    const session = new Http2ClientSession({
+      host: this.host,
+      port: this.port,
+      tls: options.tls ? { ca: options.rootCerts, servername } : undefined,
+      windowBytes: WINDOW_BYTES,
+      onGoaway: (code, debug) => {
+        // calls the peer still serves finish on this connection; new calls open another
+        if (connection !== undefined) this.retire(connection, goawayFailure(options.target, code, debug));
+      },
+      onClose: (error) => {
+        if (connection !== undefined) this.retire(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${options.target}: ${error.message}`));
+      },
     });
-    const connection: Connection = { session, pending: new Set(), failure: undefined, keepalive: undefined };
+    connection = { session, calls: new Set(), failure: undefined, keepalive: undefined };
     this.current = connection;
-    session.unref();
-    session.once('connect', () => {
-      try {
-        session.setLocalWindowSize(WINDOW_BYTES);
-      } catch {
-        // the session ended already
-      }
-    });
-    session.on('error', (error: Error) => {
-      this.end(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${options.target}: ${error.message}`));
-    });
-    session.on('goaway', (errorCode: number, _lastStreamId: number, opaqueData?: Buffer) => {
-      const reason = opaqueData && opaqueData.length > 0 ? opaqueData.toString() : '';
-      // grpc-core answers pings it finds too frequent with ENHANCE_YOUR_CALM "too_many_pings"
-      const failure =
-        errorCode === NGHTTP2_ENHANCE_YOUR_CALM
-          ? new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Bandwidth exhausted: GOAWAY ${reason || 'ENHANCE_YOUR_CALM'}`)
-          : new GrpcCallError(GrpcStatus.UNAVAILABLE, `${options.target}: GOAWAY received${reason ? ` (${reason})` : ''}, code ${errorCode}`);
-      // calls the peer still serves finish on this connection; new calls open another
-      this.retire(connection, failure);
-    });
-    session.on('close', () => this.end(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${options.target}: connection closed`)));
     this.startKeepalive(connection);
     return connection;
   }
@@ -394,44 +330,131 @@ export class UnaryChannel {
     if (this.current === connection) this.current = undefined;
   }
 
-  /** The connection is gone: every call still on it fails with the reason it ended. */
-  private end(connection: Connection, failure: GrpcCallError): void {
-    this.retire(connection, failure);
-    const reason = connection.failure!;
-    for (const call of connection.pending) {
-      if (call.done) continue;
-      call.done = true;
-      call.reject(reason);
-    }
-    connection.pending.clear();
-    if (!connection.session.destroyed) connection.session.destroy();
-  }
-
   private startKeepalive(connection: Connection): void {
     const interval = this.options.keepaliveTimeMs;
     if (interval === undefined || interval <= 0 || !Number.isFinite(interval)) return;
     const timeout = this.options.keepaliveTimeoutMs ?? 20_000;
     const { session } = connection;
     const timer = setInterval(() => {
-      if (session.destroyed || (!this.options.keepaliveWithoutCalls && connection.pending.size === 0)) return;
+      if (session.destroyed || (!this.options.keepaliveWithoutCalls && connection.calls.size === 0)) return;
       const unanswered = setTimeout(
-        () => this.end(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: keepalive ping not answered in ${timeout} ms`)),
+        () => session.destroy(new Error(`keepalive ping not answered in ${timeout} ms`)),
         timeout,
       );
       unanswered.unref();
-      try {
-        session.ping((error) => {
-          clearTimeout(unanswered);
-          if (error && !session.destroyed) {
-            this.end(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: keepalive ping failed: ${error.message}`));
-          }
-        });
-      } catch {
-        clearTimeout(unanswered);
-      }
+      session.ping(() => clearTimeout(unanswered));
     }, interval);
     timer.unref();
     connection.keepalive = timer;
+  }
+}
+
+/** One unary call while it runs: the stream's events, its deadline and its abort signal. */
+class UnaryCall implements StreamHandler {
+  stream: ClientStream | undefined;
+  private done = false;
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private head: HeaderFields | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private signal: AbortSignal | undefined;
+  private readonly onAbortSignal = () => this.finish(new GrpcCallError(GrpcStatus.CANCELLED, 'Cancelled on client'));
+
+  constructor(
+    private readonly channel: UnaryChannel,
+    private readonly connection: Connection,
+    private readonly resolve: (response: UnaryResponse) => void,
+    private readonly reject: (error: GrpcCallError) => void,
+  ) {}
+
+  /** Arms the deadline and the signal; false if the call is over already (an aborted signal). */
+  start(options: UnaryCallOptions): boolean {
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) {
+        this.onAbortSignal();
+        return false;
+      }
+      this.signal = signal;
+      signal.addEventListener('abort', this.onAbortSignal, { once: true });
+    }
+    if (options.timeoutMs !== undefined && options.timeoutMs !== null) {
+      this.timer = setTimeout(() => this.finish(new GrpcCallError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded')), Math.max(0, options.timeoutMs));
+    }
+    return true;
+  }
+
+  onHeaders(fields: HeaderFields, endStream: boolean): void {
+    if (!endStream) this.head ??= fields;
+    // trailers, or the one block of a trailers-only response
+    else this.complete(fields);
+  }
+
+  onData(chunk: Buffer, endStream: boolean): void {
+    if (this.done) return;
+    this.received += chunk.length;
+    const max = this.channel.maxReceiveMessageLength;
+    if (max !== undefined && max >= 0 && this.received > max + 5) {
+      return this.finish(new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${this.received - 5} vs. ${max})`));
+    }
+    if (chunk.length > 0) this.chunks.push(chunk);
+    // a stream that ends with its data carries no trailers, so no grpc-status
+    if (endStream) this.complete(undefined);
+  }
+
+  onAbort(reason: StreamAbort): void {
+    this.stream = undefined;
+    this.finish(this.channel.failureOf(this.connection, reason));
+  }
+
+  /** The peer ended the stream: with trailers (or a trailers-only block), or with its data. */
+  private complete(trailers: HeaderFields | undefined): void {
+    this.stream = undefined;
+    if (this.done) return;
+    const head = this.head ?? trailers ?? {};
+    const status = trailers?.['grpc-status'];
+    if (status === undefined) {
+      const httpStatus = Number(head[':status']);
+      if (httpStatus !== 200 && !Number.isNaN(httpStatus)) {
+        return this.finish(new GrpcCallError(codeForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`));
+      }
+      return this.finish(new GrpcCallError(GrpcStatus.UNKNOWN, 'No status received'));
+    }
+    const all = trailers!;
+    const code = Number(Array.isArray(status) ? status[0] : status) as GrpcStatus;
+    if (code !== GrpcStatus.OK) {
+      return this.finish(new GrpcCallError(code, decodeGrpcMessage(all['grpc-message']), metadataOf(all)));
+    }
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.received);
+    let framed: { payload: Buffer; compressed: boolean };
+    try {
+      framed = unframe(body);
+    } catch (error) {
+      return this.finish(error as GrpcCallError);
+    }
+    // the common case answers in this tick; only a compressed message waits for zlib
+    if (!framed.compressed) return this.finish({ message: framed.payload, trailers: all });
+    const encoding = head['grpc-encoding'];
+    decompress(framed.payload, typeof encoding === 'string' ? encoding : undefined).then(
+      (message) => this.finish({ message, trailers: all }),
+      (error: GrpcCallError) => this.finish(error),
+    );
+  }
+
+  finish(outcome: UnaryResponse | GrpcCallError): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbortSignal);
+    if (outcome instanceof GrpcCallError) {
+      // ends the stream on our side if it is still open (deadline, abort, a refused response)
+      if (this.stream !== undefined) this.connection.session.cancel(this.stream);
+      this.stream = undefined;
+      this.reject(outcome);
+    } else {
+      this.resolve(outcome);
+    }
+    this.channel.settled(this.connection, this);
   }
 }
 
@@ -460,9 +483,4 @@ function messagePrefix(compressed: 0 | 1, length: number): Buffer {
   prefix[0] = compressed;
   prefix.writeUInt32BE(length, 1);
   return prefix;
-}
-
-function hostOf(target: string): string {
-  const host = target.slice(0, target.lastIndexOf(':'));
-  return host.startsWith('[') ? host.slice(1, -1) : host;
 }

@@ -5,9 +5,10 @@
  * write is scheduled with a SetImmediate), so a gateway that takes 32 HTTP requests in one turn
  * sends 32 calls at the end of it, and the executor only starts on the first when the gateway has
  * parsed the last: the two processes take turns instead of working side by side. Here a request's
- * frames go to `socket.write` as the request is made. Measured in front of the same echo executor:
- * 16.5k against 9.5k HTTP requests per second, 42 against 78 CPU-µs per request (BENCHMARKS.md,
- * gateway throughput, 2026-12-04).
+ * frames go to the socket as the request is made (corked to the end of the current callback only).
+ * Our HTTP gateway in front of the same echo executor: 18.8k – 20.4k requests per second at 36 – 37
+ * CPU-µs each, against 9.3k – 9.8k at 76 – 81 on node:http2 (BENCHMARKS.md, gateway throughput,
+ * 2026-12-04).
  *
  * What a client owes its peer is kept (RFC 9113): the preface and SETTINGS (no push, large receive
  * windows), SETTINGS and PING acknowledged, flow control both ways (a request larger than the

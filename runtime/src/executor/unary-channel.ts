@@ -274,13 +274,13 @@ export class UnaryChannel {
     return block;
   }
 
-  /** A call ended: a connection that takes no new calls closes with its last one. */
+  /** A call ended: a connection that takes no new calls closes with its last one. (For UnaryCall.) */
   settled(connection: Connection, call: UnaryCall): void {
     connection.calls.delete(call);
     if (connection.calls.size === 0 && connection !== this.current) connection.session.close();
   }
 
-  /** Why a stream that did not finish failed, as a gRPC error. */
+  /** Why a stream that did not finish failed, as a gRPC error. (For UnaryCall.) */
   failureOf(connection: Connection, reason: StreamAbort): GrpcCallError {
     const target = this.options.target;
     switch (reason.kind) {
@@ -293,13 +293,19 @@ export class UnaryChannel {
     }
   }
 
+  /** (For UnaryCall.) */
   get maxReceiveMessageLength(): number | undefined {
     return this.options.maxReceiveMessageLength;
   }
 
   private connection(): Connection {
     const current = this.current;
-    if (current !== undefined && current.session.available) return current;
+    if (current !== undefined) {
+      if (current.session.available) return current;
+      // out of stream ids: its calls finish there, new ones go to a new connection
+      this.retire(current, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: connection out of stream ids`));
+      if (current.calls.size === 0) current.session.close();
+    }
     const options = this.options;
     const servername = options.serverName ?? (net.isIP(this.host) ? undefined : this.host);
     let connection: Connection | undefined;

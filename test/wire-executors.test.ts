@@ -68,6 +68,16 @@ describe('executor[name].post() against real Jina executors', () => {
     expect(answered).toEqual(new Set(executors.echo.addresses));
   });
 
+  it('carries 4 MiB documents both ways, eight at once (HTTP/2 flow control against grpc-core\'s windows)', async () => {
+    // grpc-core opens with 64 KiB windows: each request waits for its WINDOW_UPDATEs, and the
+    // answers come back over the 8 MiB windows our client gives
+    const texts = Array.from({ length: 8 }, (_, i) => String.fromCharCode(97 + i).repeat(4 * 1024 * 1024 - i));
+    const docs = await Promise.all(texts.map((text, i) => streamer.executor.echo!.post({ on: '/echo', inputs: [{ id: `big-${i}`, text }] })));
+    expect(docs.map((answer) => answer.map((doc) => [doc.id, doc.text?.length, doc.text === texts[Number(doc.id!.slice(4))]]))).toEqual(
+      texts.map((text, i) => [[`big-${i}`, text.length, true]]),
+    );
+  });
+
   it('speaks JinaRPC/Call (bidi) too, for peers that only serve the streaming path', async () => {
     const client = new DeploymentClient('echo', executors.echo.addresses);
     try {

@@ -5,6 +5,7 @@
  */
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status as GrpcStatus } from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import http2, { type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -22,6 +23,15 @@ function frame(message: Buffer, compressed = false): Buffer {
   prefix[0] = compressed ? 1 : 0;
   prefix.writeUInt32BE(message.length, 1);
   return Buffer.concat([prefix, message]);
+}
+
+function rawFrame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUIntBE(payload.length, 0, 3);
+  head[3] = type;
+  head[4] = flags;
+  head.writeUInt32BE(stream, 5);
+  return Buffer.concat([head, payload]);
 }
 
 /** A bare HTTP/2 server; `handle` answers each stream once its request body has arrived. */
@@ -296,6 +306,68 @@ describe('UnaryChannel', () => {
       const payloads = [0, 1, 2].map((seed) => Buffer.from(Array.from({ length: 300 * 1024 }, (_, i) => (i * 7 + seed) & 0xff)));
       const answers = await Promise.all(payloads.map((payload) => channel.call('/x.Y/z', payload)));
       answers.forEach((answer, i) => expect(answer.message.equals(payloads[i]!)).toBe(true));
+    });
+
+    it('acknowledges the peer\'s SETTINGS before sending under them (larger frames and windows only after the ACK)', async () => {
+      // A strict peer on a plain socket, as grpc-core is: its SETTINGS (1 MiB frames, 4 MiB
+      // windows) come after the call has started under the defaults, and until our ACK arrives
+      // every DATA frame must fit 16 KiB and the stream's DATA the default 64 KiB window
+      const violations: string[] = [];
+      let acked = false;
+      let dataBeforeAck = 0;
+      let received = 0;
+      const server = net.createServer((socket) => {
+        let buffer = Buffer.alloc(0);
+        let prefaceSeen = false;
+        let settingsSent = false;
+        socket.on('data', (chunk: Buffer) => {
+          buffer = Buffer.concat([buffer, chunk]);
+          if (!prefaceSeen) {
+            if (buffer.length < 24) return;
+            buffer = buffer.subarray(24);
+            prefaceSeen = true;
+          }
+          while (buffer.length >= 9) {
+            const length = buffer.readUIntBE(0, 3);
+            if (buffer.length < 9 + length) break;
+            const [type, flags, stream] = [buffer[3]!, buffer[4]!, buffer.readUInt32BE(5)];
+            buffer = buffer.subarray(9 + length);
+            if (type === 4 && flags & 1) acked = true;
+            if (type === 1 && !settingsSent) {
+              settingsSent = true;
+              const settings = Buffer.alloc(12);
+              settings.writeUInt16BE(5, 0);
+              settings.writeUInt32BE(1024 * 1024, 2);
+              settings.writeUInt16BE(4, 6);
+              settings.writeUInt32BE(4 * 1024 * 1024, 8);
+              const window = Buffer.alloc(4);
+              window.writeUInt32BE(16 * 1024 * 1024, 0);
+              socket.write(Buffer.concat([rawFrame(4, 0, 0, settings), rawFrame(8, 0, 0, window)]));
+            }
+            if (type !== 0) continue;
+            received += length;
+            if (!acked) {
+              dataBeforeAck += length;
+              if (length > 16_384) violations.push(`a ${length}-byte DATA frame before the ACK`);
+            }
+            if (flags & 1) {
+              // answer: :status 200 (static index 8), the message, then grpc-status 0
+              const trailers = Buffer.concat([Buffer.from([0x00, 11]), Buffer.from('grpc-status'), Buffer.from([1]), Buffer.from('0')]);
+              socket.write(Buffer.concat([rawFrame(1, 4, stream, Buffer.from([0x88])), rawFrame(0, 0, stream, frame(Buffer.from('done'))), rawFrame(1, 5, stream, trailers)]));
+            }
+          }
+        });
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(() => server.close());
+      const channel = new UnaryChannel({ target: `127.0.0.1:${(server.address() as { port: number }).port}`, tls: false });
+      closers.push(() => channel.close());
+      const answer = await channel.call('/x.Y/z', Buffer.alloc(3 * 1024 * 1024, 7));
+      expect(answer.message.toString()).toBe('done');
+      expect(received).toBe(3 * 1024 * 1024 + 5);
+      expect(violations).toEqual([]);
+      expect(dataBeforeAck).toBeLessThanOrEqual(65_535);
     });
 
     it('keeps to the peer\'s MAX_CONCURRENT_STREAMS: calls beyond it wait for a free stream', async () => {

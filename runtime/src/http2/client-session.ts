@@ -404,11 +404,14 @@ export class Http2ClientSession {
       offset = end;
     }
     if (offset < data.length) this.partial = data.subarray(offset);
-    if (this.replies.length > 0) {
-      const replies = this.replies;
-      this.replies = [];
-      this.write(replies.length === 1 ? replies[0]! : Buffer.concat(replies));
-    }
+    this.sendReplies();
+  }
+
+  private sendReplies(): void {
+    if (this.replies.length === 0) return;
+    const replies = this.replies;
+    this.replies = [];
+    this.write(replies.length === 1 ? replies[0]! : Buffer.concat(replies));
   }
 
   private onFrame(type: number, flags: number, streamId: number, payload: Buffer): void {
@@ -543,7 +546,11 @@ export class Http2ClientSession {
       }
       // HEADER_TABLE_SIZE: our encoder keeps no dynamic table; ENABLE_PUSH, MAX_HEADER_LIST_SIZE: nothing to do
     }
+    // acknowledged before anything is sent under the new values: the peer applies its settings
+    // (a larger frame size, larger windows) only once it has our ACK (§6.5.3); grpc-core refuses a
+    // large DATA frame that arrives ahead of the ACK
     this.replies.push(frame(FrameType.SETTINGS, Flag.ACK, 0));
+    this.sendReplies();
     // a changed initial window moves every open stream's window by the difference (§6.9.2)
     if (windowDelta !== 0) for (const state of this.streams.values()) state.sendWindow += windowDelta;
     this.sendBlocked();

@@ -38,6 +38,10 @@ describe('executors over TLS', () => {
     const trusted = new DeploymentClient('secure', [address], { rootCerts: readFileSync(certificate.certFile) });
     try {
       expect((await trusted.processSingleData(Buffer.from('hi'))).response.toString()).toBe('tls:hi');
+      // several MiB each way, several at once: frames and flow control through the TLS socket
+      const large = Array.from({ length: 3 }, (_, i) => Buffer.alloc(3 * 1024 * 1024 + i, 65 + i));
+      const answers = await Promise.all(large.map((message) => trusted.processSingleData(message)));
+      answers.forEach((answer, i) => expect(answer.response.equals(Buffer.concat([Buffer.from('tls:'), large[i]!]))).toBe(true));
       const parts: string[] = [];
       for await (const part of trusted.streamDoc(Buffer.from('x'))) parts.push(part.toString());
       expect(parts).toEqual(['one', 'two']);

@@ -76,6 +76,11 @@ describe('executor[name].post() against real Jina executors', () => {
     expect(docs.map((answer) => answer.map((doc) => [doc.id, doc.text?.length, doc.text === texts[Number(doc.id!.slice(4))]]))).toEqual(
       texts.map((text, i) => [[`big-${i}`, text.length, true]]),
     );
+    // an answer larger than the 8 MiB stream window our client opens with: it must give the
+    // window back while the answer arrives
+    const huge = 'z'.repeat(12 * 1024 * 1024);
+    const [echoed] = await streamer.executor.echo!.post({ on: '/echo', inputs: [{ id: 'huge', text: huge }] });
+    expect(echoed?.text === huge).toBe(true);
   });
 
   it('speaks JinaRPC/Call (bidi) too, for peers that only serve the streaming path', async () => {

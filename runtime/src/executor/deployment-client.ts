@@ -6,7 +6,7 @@
  * Requests and responses travel as raw bytes (identity serializers): the caller decides what
  * to decode, so forwarding never pays for a DocListProto decode. Unary calls (the data path:
  * process_single_data, process_data; discovery, status, health) go over our own HTTP/2 channel
- * (unary-channel.ts, a third of grpc-js's CPU per call); the streaming ones (Call, stream_doc)
+ * (unary-channel.ts, a fraction of grpc-js's CPU per call); the streaming ones (Call, stream_doc)
  * over grpc-js.
  */
 import {
@@ -104,7 +104,7 @@ interface Replica {
   address: ExecutorAddress;
   /** grpc-js, for streaming calls; made on first use. */
   client: Client | undefined;
-  /** node:http2, for unary calls; made on first use. */
+  /** Our HTTP/2 client (unary-channel.ts), for unary calls; made on first use. */
   channel: UnaryChannel | undefined;
 }
 

@@ -242,6 +242,33 @@ describe('UnaryChannel', () => {
     expect([error.code, error.details]).toEqual([GrpcStatus.NOT_FOUND, 'no such endpoint']);
   });
 
+  it('a grpc-js server shutting down gracefully finishes the call in flight; a call after it fails naming the address', async () => {
+    const server = new Server();
+    let started: () => void = () => undefined;
+    const handling = new Promise<void>((resolve) => (started = resolve));
+    server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
+      process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        started();
+        setTimeout(() => callback(null, Buffer.concat([Buffer.from('late:'), call.request])), 300);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    closers.push(() => server.forceShutdown());
+    const channel = new UnaryChannel({ target: `127.0.0.1:${port}`, tls: false });
+    closers.push(() => channel.close());
+    const path = '/jina.JinaSingleDataRequestRPC/process_single_data';
+    const inFlight = channel.call(path, Buffer.from('a'));
+    await handling;
+    const shutDown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    expect((await inFlight).message.toString()).toBe('late:a');
+    await shutDown;
+    const after = await failed(channel.call(path, Buffer.from('b')));
+    expect(after.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(after.details).toContain(`127.0.0.1:${port}`);
+  });
+
   it('an idle channel does not keep the process alive; a call in flight does', async () => {
     // a child process that opens a channel, makes a call that the server answers after 300 ms,
     // then goes idle: it must print the answer and exit by itself

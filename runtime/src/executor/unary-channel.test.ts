@@ -34,6 +34,51 @@ function rawFrame(type: number, flags: number, stream: number, payload: Buffer):
   return Buffer.concat([head, payload]);
 }
 
+/** One frame as a raw peer reads it. */
+interface RawFrame {
+  type: number;
+  flags: number;
+  stream: number;
+  payload: Buffer;
+}
+
+/**
+ * A peer on a plain socket that speaks just enough HTTP/2 to watch what the client sends: it
+ * reads the preface and then hands every frame to `onFrame` (no SETTINGS of its own unless it
+ * writes them; our client does not wait for them).
+ */
+async function rawPeer(onFrame: (frame: RawFrame, socket: net.Socket) => void): Promise<string> {
+  const server = net.createServer((socket) => {
+    let buffer = Buffer.alloc(0);
+    let prefaceSeen = false;
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (!prefaceSeen) {
+        if (buffer.length < 24) return;
+        buffer = buffer.subarray(24);
+        prefaceSeen = true;
+      }
+      while (buffer.length >= 9) {
+        const length = buffer.readUIntBE(0, 3);
+        if (buffer.length < 9 + length) break;
+        const frame = { type: buffer[3]!, flags: buffer[4]!, stream: buffer.readUInt32BE(5) & 0x7fffffff, payload: buffer.subarray(9, 9 + length) };
+        buffer = buffer.subarray(9 + length);
+        onFrame(frame, socket);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => server.close());
+  return `127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+/** A whole unary answer, hand-encoded: `:status 200` (static index 8), the message, `grpc-status 0`. */
+function rawAnswer(stream: number, message: Buffer): Buffer {
+  const trailers = Buffer.concat([Buffer.from([0x00, 11]), Buffer.from('grpc-status'), Buffer.from([1]), Buffer.from('0')]);
+  return Buffer.concat([rawFrame(1, 4, stream, Buffer.from([0x88])), rawFrame(0, 0, stream, frame(message)), rawFrame(1, 5, stream, trailers)]);
+}
+
 /** A bare HTTP/2 server; `handle` answers each stream once its request body has arrived. */
 async function bareServer(handle: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, body: Buffer) => void): Promise<{ target: string; server: Http2Server }> {
   const server = http2.createServer();
@@ -336,65 +381,61 @@ describe('UnaryChannel', () => {
     });
 
     it('acknowledges the peer\'s SETTINGS before sending under them (larger frames and windows only after the ACK)', async () => {
-      // A strict peer on a plain socket, as grpc-core is: its SETTINGS (1 MiB frames, 4 MiB
-      // windows) come after the call has started under the defaults, and until our ACK arrives
-      // every DATA frame must fit 16 KiB and the stream's DATA the default 64 KiB window
+      // a strict peer, as grpc-core is: its SETTINGS (1 MiB frames, 4 MiB windows) come after the
+      // call has started under the defaults, and until our ACK arrives every DATA frame must fit
+      // 16 KiB and the stream's DATA the default 64 KiB window
       const violations: string[] = [];
       let acked = false;
+      let settingsSent = false;
       let dataBeforeAck = 0;
       let received = 0;
-      const server = net.createServer((socket) => {
-        let buffer = Buffer.alloc(0);
-        let prefaceSeen = false;
-        let settingsSent = false;
-        socket.on('data', (chunk: Buffer) => {
-          buffer = Buffer.concat([buffer, chunk]);
-          if (!prefaceSeen) {
-            if (buffer.length < 24) return;
-            buffer = buffer.subarray(24);
-            prefaceSeen = true;
-          }
-          while (buffer.length >= 9) {
-            const length = buffer.readUIntBE(0, 3);
-            if (buffer.length < 9 + length) break;
-            const [type, flags, stream] = [buffer[3]!, buffer[4]!, buffer.readUInt32BE(5)];
-            buffer = buffer.subarray(9 + length);
-            if (type === 4 && flags & 1) acked = true;
-            if (type === 1 && !settingsSent) {
-              settingsSent = true;
-              const settings = Buffer.alloc(12);
-              settings.writeUInt16BE(5, 0);
-              settings.writeUInt32BE(1024 * 1024, 2);
-              settings.writeUInt16BE(4, 6);
-              settings.writeUInt32BE(4 * 1024 * 1024, 8);
-              const window = Buffer.alloc(4);
-              window.writeUInt32BE(16 * 1024 * 1024, 0);
-              socket.write(Buffer.concat([rawFrame(4, 0, 0, settings), rawFrame(8, 0, 0, window)]));
-            }
-            if (type !== 0) continue;
-            received += length;
-            if (!acked) {
-              dataBeforeAck += length;
-              if (length > 16_384) violations.push(`a ${length}-byte DATA frame before the ACK`);
-            }
-            if (flags & 1) {
-              // answer: :status 200 (static index 8), the message, then grpc-status 0
-              const trailers = Buffer.concat([Buffer.from([0x00, 11]), Buffer.from('grpc-status'), Buffer.from([1]), Buffer.from('0')]);
-              socket.write(Buffer.concat([rawFrame(1, 4, stream, Buffer.from([0x88])), rawFrame(0, 0, stream, frame(Buffer.from('done'))), rawFrame(1, 5, stream, trailers)]));
-            }
-          }
-        });
-        socket.on('error', () => undefined);
+      const target = await rawPeer((frame, socket) => {
+        if (frame.type === 4 && frame.flags & 1) acked = true;
+        if (frame.type === 1 && !settingsSent) {
+          settingsSent = true;
+          const settings = Buffer.alloc(12);
+          settings.writeUInt16BE(5, 0);
+          settings.writeUInt32BE(1024 * 1024, 2);
+          settings.writeUInt16BE(4, 6);
+          settings.writeUInt32BE(4 * 1024 * 1024, 8);
+          const window = Buffer.alloc(4);
+          window.writeUInt32BE(16 * 1024 * 1024, 0);
+          socket.write(Buffer.concat([rawFrame(4, 0, 0, settings), rawFrame(8, 0, 0, window)]));
+        }
+        if (frame.type !== 0) return;
+        received += frame.payload.length;
+        if (!acked) {
+          dataBeforeAck += frame.payload.length;
+          if (frame.payload.length > 16_384) violations.push(`a ${frame.payload.length}-byte DATA frame before the ACK`);
+        }
+        if (frame.flags & 1) socket.write(rawAnswer(frame.stream, Buffer.from('done')));
       });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      closers.push(() => server.close());
-      const channel = new UnaryChannel({ target: `127.0.0.1:${(server.address() as { port: number }).port}`, tls: false });
+      const channel = new UnaryChannel({ target, tls: false });
       closers.push(() => channel.close());
       const answer = await channel.call('/x.Y/z', Buffer.alloc(3 * 1024 * 1024, 7));
       expect(answer.message.toString()).toBe('done');
       expect(received).toBe(3 * 1024 * 1024 + 5);
       expect(violations).toEqual([]);
       expect(dataBeforeAck).toBeLessThanOrEqual(65_535);
+    });
+
+    it('a peer that answers before the whole request went out gets RST_STREAM NO_ERROR, not a stream left open', async () => {
+      // the peer answers on the call's HEADERS; the default 64 KiB window holds back most of the body
+      const resets: Array<[stream: number, code: number]> = [];
+      let gotReset: () => void = () => undefined;
+      const reset = new Promise<void>((resolve) => (gotReset = resolve));
+      const target = await rawPeer((frame, socket) => {
+        if (frame.type === 1) socket.write(rawAnswer(frame.stream, Buffer.from('early')));
+        if (frame.type === 3) {
+          resets.push([frame.stream, frame.payload.readUInt32BE(0)]);
+          gotReset();
+        }
+      });
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      expect((await channel.call('/x.Y/z', Buffer.alloc(300 * 1024))).message.toString()).toBe('early');
+      await reset;
+      expect(resets).toEqual([[1, 0]]);
     });
 
     it('keeps to the peer\'s MAX_CONCURRENT_STREAMS: calls beyond it wait for a free stream', async () => {

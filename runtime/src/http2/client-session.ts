@@ -358,6 +358,18 @@ export class Http2ClientSession {
     }
   }
 
+  /**
+   * The peer ended the stream (END_STREAM). If it answered before the whole request went out (a
+   * request refused for its size, say), the rest is not sent, and RST_STREAM NO_ERROR tells the peer
+   * so (RFC 9113 §8.1), or the stream would stay open on its side and hold one of its slots.
+   */
+  private endedByPeer(state: StreamState): void {
+    const unsent = state.pendingBytes > 0;
+    state.remoteEnded = true;
+    this.forget(state);
+    if (unsent) this.replies.push(wordsFrame(FrameType.RST_STREAM, 0, state.id, ErrorCode.NO_ERROR));
+  }
+
   private forget(state: StreamState): void {
     this.streams.delete(state.id);
     this.blocked.delete(state);
@@ -456,10 +468,8 @@ export class Http2ClientSession {
     const state = this.streams.get(streamId);
     if (state === undefined) return;
     const endStream = (flags & Flag.END_STREAM) !== 0;
-    if (endStream) {
-      state.remoteEnded = true;
-      this.forget(state);
-    } else {
+    if (endStream) this.endedByPeer(state);
+    else {
       state.unacknowledged += payload.length;
       if (state.unacknowledged >= this.options.windowBytes / 2) {
         this.replies.push(wordsFrame(FrameType.WINDOW_UPDATE, 0, streamId, state.unacknowledged));
@@ -510,10 +520,7 @@ export class Http2ClientSession {
     }
     const state = this.streams.get(streamId);
     if (state === undefined) return;
-    if (endStream) {
-      state.remoteEnded = true;
-      this.forget(state);
-    }
+    if (endStream) this.endedByPeer(state);
     state.handler.onHeaders(fields, endStream);
     if (endStream) this.streamEnded();
   }

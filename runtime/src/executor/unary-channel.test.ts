@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawService } from '../grpc/raw-service.js';
+import { CLIENT_PREFACE, Flag, frame as http2Frame, FrameType, Setting, settingsFrame, wordsFrame } from '../http2/frame.js';
+import { encodeHeaderBlock } from '../http2/hpack-encoder.js';
 import { GrpcCallError, UnaryChannel } from './unary-channel.js';
 
 const closers: Array<() => void> = [];
@@ -23,15 +25,6 @@ function frame(message: Buffer, compressed = false): Buffer {
   prefix[0] = compressed ? 1 : 0;
   prefix.writeUInt32BE(message.length, 1);
   return Buffer.concat([prefix, message]);
-}
-
-function rawFrame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUIntBE(payload.length, 0, 3);
-  head[3] = type;
-  head[4] = flags;
-  head.writeUInt32BE(stream, 5);
-  return Buffer.concat([head, payload]);
 }
 
 /** One frame as a raw peer reads it. */
@@ -54,8 +47,8 @@ async function rawPeer(onFrame: (frame: RawFrame, socket: net.Socket) => void): 
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       if (!prefaceSeen) {
-        if (buffer.length < 24) return;
-        buffer = buffer.subarray(24);
+        if (buffer.length < CLIENT_PREFACE.length) return;
+        buffer = buffer.subarray(CLIENT_PREFACE.length);
         prefaceSeen = true;
       }
       while (buffer.length >= 9) {
@@ -73,10 +66,13 @@ async function rawPeer(onFrame: (frame: RawFrame, socket: net.Socket) => void): 
   return `127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
-/** A whole unary answer, hand-encoded: `:status 200` (static index 8), the message, `grpc-status 0`. */
+/** A whole unary answer: `:status 200`, the message, `grpc-status 0`. */
 function rawAnswer(stream: number, message: Buffer): Buffer {
-  const trailers = Buffer.concat([Buffer.from([0x00, 11]), Buffer.from('grpc-status'), Buffer.from([1]), Buffer.from('0')]);
-  return Buffer.concat([rawFrame(1, 4, stream, Buffer.from([0x88])), rawFrame(0, 0, stream, frame(message)), rawFrame(1, 5, stream, trailers)]);
+  return Buffer.concat([
+    http2Frame(FrameType.HEADERS, Flag.END_HEADERS, stream, encodeHeaderBlock([[':status', '200']])),
+    http2Frame(FrameType.DATA, 0, stream, frame(message)),
+    http2Frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, stream, encodeHeaderBlock([['grpc-status', '0']])),
+  ]);
 }
 
 /** A bare HTTP/2 server; `handle` answers each stream once its request body has arrived. */
@@ -390,25 +386,22 @@ describe('UnaryChannel', () => {
       let dataBeforeAck = 0;
       let received = 0;
       const target = await rawPeer((frame, socket) => {
-        if (frame.type === 4 && frame.flags & 1) acked = true;
-        if (frame.type === 1 && !settingsSent) {
+        if (frame.type === FrameType.SETTINGS && frame.flags & Flag.ACK) acked = true;
+        if (frame.type === FrameType.HEADERS && !settingsSent) {
           settingsSent = true;
-          const settings = Buffer.alloc(12);
-          settings.writeUInt16BE(5, 0);
-          settings.writeUInt32BE(1024 * 1024, 2);
-          settings.writeUInt16BE(4, 6);
-          settings.writeUInt32BE(4 * 1024 * 1024, 8);
-          const window = Buffer.alloc(4);
-          window.writeUInt32BE(16 * 1024 * 1024, 0);
-          socket.write(Buffer.concat([rawFrame(4, 0, 0, settings), rawFrame(8, 0, 0, window)]));
+          const settings = settingsFrame([
+            [Setting.MAX_FRAME_SIZE, 1024 * 1024],
+            [Setting.INITIAL_WINDOW_SIZE, 4 * 1024 * 1024],
+          ]);
+          socket.write(Buffer.concat([settings, wordsFrame(FrameType.WINDOW_UPDATE, 0, 0, 16 * 1024 * 1024)]));
         }
-        if (frame.type !== 0) return;
+        if (frame.type !== FrameType.DATA) return;
         received += frame.payload.length;
         if (!acked) {
           dataBeforeAck += frame.payload.length;
           if (frame.payload.length > 16_384) violations.push(`a ${frame.payload.length}-byte DATA frame before the ACK`);
         }
-        if (frame.flags & 1) socket.write(rawAnswer(frame.stream, Buffer.from('done')));
+        if (frame.flags & Flag.END_STREAM) socket.write(rawAnswer(frame.stream, Buffer.from('done')));
       });
       const channel = new UnaryChannel({ target, tls: false });
       closers.push(() => channel.close());
@@ -425,8 +418,8 @@ describe('UnaryChannel', () => {
       let gotReset: () => void = () => undefined;
       const reset = new Promise<void>((resolve) => (gotReset = resolve));
       const target = await rawPeer((frame, socket) => {
-        if (frame.type === 1) socket.write(rawAnswer(frame.stream, Buffer.from('early')));
-        if (frame.type === 3) {
+        if (frame.type === FrameType.HEADERS) socket.write(rawAnswer(frame.stream, Buffer.from('early')));
+        if (frame.type === FrameType.RST_STREAM) {
           resets.push([frame.stream, frame.payload.readUInt32BE(0)]);
           gotReset();
         }

@@ -3,7 +3,9 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_PREFACE, Flag, frame, FrameType } from './frame.js';
 import { decodeInteger, HpackDecoder } from './hpack-decoder.js';
+import { encodeHeaderBlock } from './hpack-encoder.js';
 import { HpackError } from './hpack-error.js';
 import { decodeHuffman, encodeHuffman } from './hpack-huffman.js';
 import { STATIC_NAME_INDEX, STATIC_TABLE } from './hpack-static-table.js';
@@ -488,35 +490,8 @@ describe('malformed header blocks', () => {
 // indexes most fields in the dynamic table. We speak just enough HTTP/2 over a plain socket to
 // get the raw header blocks.
 
-const FRAME_DATA = 0x0;
-const FRAME_HEADERS = 0x1;
-const FRAME_SETTINGS = 0x4;
-const FRAME_GOAWAY = 0x7;
-const FRAME_CONTINUATION = 0x9;
-const FLAG_END_STREAM = 0x1;
-const FLAG_ACK = 0x1;
-const FLAG_END_HEADERS = 0x4;
-const FLAG_PADDED = 0x8;
-const FLAG_PRIORITY = 0x20;
 const STREAMS = [1, 3, 5];
 
-function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUIntBE(payload.length, 0, 3);
-  head[3] = type;
-  head[4] = flags;
-  head.writeUInt32BE(stream, 5);
-  return Buffer.concat([head, payload]);
-}
-
-/** A request's block: literal fields without indexing, new names, raw strings. */
-function requestBlock(fields: Field[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, value] of fields) {
-    parts.push(Buffer.of(0x00), encodeInteger(name.length, 7), Buffer.from(name, 'latin1'), encodeInteger(value.length, 7), Buffer.from(value, 'latin1'));
-  }
-  return Buffer.concat(parts);
-}
 
 type Headers = http2.OutgoingHttpHeaders;
 
@@ -595,22 +570,22 @@ async function captureBlocks(headerTableSize: number | undefined): Promise<Captu
           const stream = pending.readUInt32BE(5) & 0x7fffffff;
           let payload = pending.subarray(9, 9 + length);
           pending = pending.subarray(9 + length);
-          if (type === FRAME_SETTINGS && (flags & FLAG_ACK) === 0) socket.write(frame(FRAME_SETTINGS, FLAG_ACK, 0));
-          else if (type === FRAME_GOAWAY) reject(new Error(`GOAWAY, error code ${payload.readUInt32BE(4)}`));
-          else if (type === FRAME_HEADERS) {
-            const padding = flags & FLAG_PADDED ? payload[0]! : 0;
-            payload = payload.subarray(flags & FLAG_PADDED ? 1 : 0, payload.length - padding);
-            if (flags & FLAG_PRIORITY) payload = payload.subarray(5);
-            const endStream = (flags & FLAG_END_STREAM) !== 0;
-            if (flags & FLAG_END_HEADERS) finishBlock(stream, [payload], endStream);
+          if (type === FrameType.SETTINGS && (flags & Flag.ACK) === 0) socket.write(frame(FrameType.SETTINGS, Flag.ACK, 0));
+          else if (type === FrameType.GOAWAY) reject(new Error(`GOAWAY, error code ${payload.readUInt32BE(4)}`));
+          else if (type === FrameType.HEADERS) {
+            const padding = flags & Flag.PADDED ? payload[0]! : 0;
+            payload = payload.subarray(flags & Flag.PADDED ? 1 : 0, payload.length - padding);
+            if (flags & Flag.PRIORITY) payload = payload.subarray(5);
+            const endStream = (flags & Flag.END_STREAM) !== 0;
+            if (flags & Flag.END_HEADERS) finishBlock(stream, [payload], endStream);
             else continued = { stream, parts: [payload], endStream };
-          } else if (type === FRAME_CONTINUATION && continued !== undefined) {
+          } else if (type === FrameType.CONTINUATION && continued !== undefined) {
             continued.parts.push(payload);
-            if (flags & FLAG_END_HEADERS) {
+            if (flags & Flag.END_HEADERS) {
               finishBlock(continued.stream, continued.parts, continued.endStream);
               continued = undefined;
             }
-          } else if (type === FRAME_DATA && flags & FLAG_END_STREAM) {
+          } else if (type === FrameType.DATA && flags & Flag.END_STREAM) {
             reject(new Error(`stream ${stream} ended without trailers`));
           }
         }
@@ -622,10 +597,10 @@ async function captureBlocks(headerTableSize: number | undefined): Promise<Captu
       }
       const requests = STREAMS.map((stream, i) =>
         frame(
-          FRAME_HEADERS,
-          FLAG_END_STREAM | FLAG_END_HEADERS,
+          FrameType.HEADERS,
+          Flag.END_STREAM | Flag.END_HEADERS,
           stream,
-          requestBlock([
+          encodeHeaderBlock([
             [':method', 'GET'],
             [':scheme', 'http'],
             [':path', `/${i + 1}`],
@@ -633,7 +608,7 @@ async function captureBlocks(headerTableSize: number | undefined): Promise<Captu
           ]),
         ),
       );
-      socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), frame(FRAME_SETTINGS, 0, 0, settings), ...requests]));
+      socket.write(Buffer.concat([CLIENT_PREFACE, frame(FrameType.SETTINGS, 0, 0, settings), ...requests]));
     });
   } finally {
     socket.destroy();

@@ -86,6 +86,14 @@ describe('create-gateway command line', () => {
     await expect(readdir(target)).rejects.toThrow();
   });
 
+  it('a project path with a backslash is refused before anything is written (tsc could not build it)', async () => {
+    const target = path.join(dir, 'a\\b');
+    const result = await cli(target, '--schemas', schemaFile, '-q');
+    expect(result.code).toBe(EXIT_FAILED);
+    expect(result.stderr).toContain('a project path with a backslash cannot be built');
+    await expect(readdir(target)).rejects.toThrow();
+  });
+
   it('a missing schema file fails with exit code 1, naming it, and writes nothing', async () => {
     const target = path.join(dir, 'missing');
     const result = await cli(target, '--schemas', path.join(dir, 'nope.json'));

@@ -1,8 +1,11 @@
 /** The target directory rule: new or empty, or non-empty only with --force (write-once files there are kept). */
 import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { fail, ok, type Result } from '../reconcile/outcome.js';
 
 export async function checkTargetDir(dir: string, force: boolean): Promise<Result<'new' | 'empty' | 'non-empty'>> {
+  // TypeScript reads `\\` as a path separator on every platform: tsc cannot build such a project
+  if (path.sep === '/' && dir.includes('\\')) return fail(`${JSON.stringify(dir)}: a project path with a backslash cannot be built (TypeScript reads \\ as a path separator); choose another directory`);
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(dir)).isDirectory();

@@ -7,8 +7,8 @@ import type { ModelDef, TypeRef } from './ir.js';
 import type { JsonSchemaObject } from './validator-schema.js';
 
 export function codecModelSchema(def: ModelDef): JsonSchemaObject {
-  const properties: Record<string, unknown> = {};
-  for (const field of def.fields) properties[field.fieldName] = codecTypeSchema(field.type);
+  // fromEntries defines each key: a field named `__proto__` stays a field
+  const properties: Record<string, unknown> = Object.fromEntries(def.fields.map((field) => [field.fieldName, codecTypeSchema(field.type)]));
   return { title: def.schemaName, type: 'object', properties };
 }
 

@@ -5,13 +5,17 @@
  * executors then always give the same bytes, in `introspect -o` and in the project's snapshot.
  */
 
+/*
+ * The copies below are built with Object.fromEntries, which defines every key as an own property:
+ * assigning `out[key]` would make a key named `__proto__` (a name an executor may send) the
+ * copy's prototype, and it would vanish from the file.
+ */
+
 /** A deep copy with object keys sorted (arrays keep their order). */
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== 'object' || value === null) return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return sorted;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
 }
 
 const RANDOM_HEX_ID = /^[0-9a-f]{32}$/;
@@ -20,25 +24,18 @@ const RANDOM_HEX_ID = /^[0-9a-f]{32}$/;
 export function withoutRandomIdExamples(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutRandomIdExamples);
   if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    out[key] = key === 'properties' ? withoutIdExample(child) : withoutRandomIdExamples(child);
-  }
-  return out;
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, key === 'properties' ? withoutIdExample(child) : withoutRandomIdExamples(child)]));
 }
 
 function withoutIdExample(properties: unknown): unknown {
   if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return withoutRandomIdExamples(properties);
-  const out: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(properties)) {
-    if (name === 'id' && typeof schema === 'object' && schema !== null && !Array.isArray(schema)) {
+  return Object.fromEntries(
+    Object.entries(properties).map(([name, schema]) => {
+      if (name !== 'id' || typeof schema !== 'object' || schema === null || Array.isArray(schema)) return [name, withoutRandomIdExamples(schema)];
       const { example, ...rest } = schema as Record<string, unknown>;
-      out[name] = withoutRandomIdExamples(typeof example === 'string' && RANDOM_HEX_ID.test(example) ? rest : schema);
-    } else {
-      out[name] = withoutRandomIdExamples(schema);
-    }
-  }
-  return out;
+      return [name, withoutRandomIdExamples(typeof example === 'string' && RANDOM_HEX_ID.test(example) ? rest : schema)];
+    }),
+  );
 }
 
 /** What `introspect -o` and the project's schema snapshot contain. */

@@ -99,7 +99,8 @@ function addressesOf(entry: Record<string, unknown>, where: string): Result<stri
 
 /** Jina's `_get_graph_representation`: edges from `needs`, `gateway` → `start-gateway`, the last executor → `end-gateway`. */
 function graphOf(deployments: readonly DeploymentTarget[], needs: ReadonlyMap<string, string[]>, file: string): Result<Record<string, string[]>> {
-  const graph: Record<string, string[]> = {};
+  // no prototype: a deployment may be named `__proto__` or `constructor`
+  const graph: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const add = (from: string, to: string) => (graph[from] ??= []).push(to);
   for (const { name } of deployments) {
     graph[name] ??= [];
@@ -109,8 +110,8 @@ function graphOf(deployments: readonly DeploymentTarget[], needs: ReadonlyMap<st
     }
   }
   add(deployments[deployments.length - 1]!.name, 'end-gateway');
-  const ordered: Record<string, string[]> = { 'start-gateway': graph['start-gateway'] ?? [] };
-  for (const { name } of deployments) ordered[name] = graph[name]!;
+  // fromEntries defines each key (a deployment named `__proto__` stays one)
+  const ordered: Record<string, string[]> = Object.fromEntries([['start-gateway', graph['start-gateway'] ?? []], ...deployments.map(({ name }) => [name, graph[name]!])]);
   return ok(ordered);
 }
 

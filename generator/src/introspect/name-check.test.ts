@@ -42,6 +42,10 @@ describe('names an executor sends', () => {
     expect(message(checkSchemaNames(file('enc', '/a', model({ 'te\u0000xt': { type: 'string' } })), 'f.json'))).toMatch(
       /^f\.json: \$\.enc\.schemas\["\/a"\]\.input\.model\.properties\["te\\u0000xt"\]: the field name/,
     );
+    expect(message(checkSchemaNames(file('__proto__', '/__proto__', model(JSON.parse('{"__proto__": {"type": "string"}}') as Record<string, unknown>)), 'f.json'))).toMatch(
+      /^f\.json: \$\.__proto__\.schemas\["\/__proto__"\]\.input\.model\.properties\.__proto__: the field name "__proto__" cannot be a document field/,
+    );
+    expect(message(checkSchemaNames(file('__proto__', '/constructor', model({ constructor: { type: 'string' } }), '__proto__'), 'f.json'))).toBe('ok');
     const nested = model({ inner: { $ref: '#/$defs/Inner' } }, { $defs: { Inner: { title: 'In\u0007ner', type: 'object', properties: {} } } });
     expect(message(checkSchemaNames(file('enc', '/a', nested), 'f.json'))).toMatch(/^f\.json: \$\.enc\.schemas\["\/a"\]\.input\.model\.\$defs\.Inner\.title: the title "In\\u0007ner"/);
     const defName = model({}, { definitions: { ['D\u202e']: { type: 'object' } } });

@@ -12,7 +12,10 @@
  *   differently from how it runs;
  * - names longer than {@link MAX_NAME_LENGTH}, which would make file names and identifiers past
  *   what file systems and editors take;
- * - an empty deployment name (Jina has none).
+ * - an empty deployment name (Jina has none);
+ * - a field named `__proto__`: JSON bodies with that key are refused as prototype poisoning (by
+ *   fastify's parser, and secure-json-parse everywhere), so no client could send the field; a
+ *   pydantic model cannot declare it either (a leading underscore makes an attribute private).
  */
 import { fail, ok, type Result } from '../reconcile/outcome.js';
 import type { RawSchemaFile } from './schema-shape.js';
@@ -32,6 +35,12 @@ export function nameProblem(name: string): string | undefined {
   const length = [...name].length;
   if (length > MAX_NAME_LENGTH) return `is ${length} characters long: at most ${MAX_NAME_LENGTH}`;
   return undefined;
+}
+
+/** {@link nameProblem}, and the one name a document field cannot have. */
+export function fieldNameProblem(name: string): string | undefined {
+  if (name === '__proto__') return 'cannot be a document field: JSON bodies with a "__proto__" key are refused as prototype poisoning, so no client could send it';
+  return nameProblem(name);
 }
 
 function describe(code: number): string {
@@ -99,7 +108,7 @@ function schemaNameProblem(schema: unknown, root: string): SchemaNameProblem | u
       const child = `${path}${jsonPathKey(key)}`;
       if ((key === 'properties' || key === '$defs' || key === 'definitions') && typeof value === 'object' && value !== null && !Array.isArray(value)) {
         for (const name of Object.keys(value)) {
-          const problem = nameProblem(name);
+          const problem = key === 'properties' ? fieldNameProblem(name) : nameProblem(name);
           if (problem !== undefined) return { path: `${child}${jsonPathKey(name)}`, what: `the ${key === 'properties' ? 'field' : 'model'} name ${quoted(name)}`, problem };
         }
       }

@@ -20,9 +20,10 @@ export function tsString(value: string): string {
 }
 
 /**
- * A JSON value as TypeScript, JSON or YAML flow text: JSON.stringify with the characters that
- * YAML does not take raw in a double-quoted scalar (C1 controls, separators) escaped as `\uXXXX`,
- * which JSON, JavaScript and YAML all read back the same.
+ * A JSON value as JSON or YAML flow text: JSON.stringify with the characters that YAML does not
+ * take raw in a double-quoted scalar (C1 controls, separators) escaped as `\uXXXX`, which both
+ * read back the same. Not as a TypeScript expression: there a `"__proto__"` key sets the object's
+ * prototype instead of a property; embed JSON in code as `JSON.parse(tsString(text))`.
  */
 export function jsonValue(value: unknown): string {
   const text = JSON.stringify(value);

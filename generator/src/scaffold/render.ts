@@ -19,7 +19,7 @@ import { commentText, jsonValue, markdownCode, markdownText, plainToken, shellWo
 const ESCAPERS: Readonly<Record<string, (value: unknown) => string>> = {
   /** a TypeScript string literal */
   ts: (value) => tsString(String(value)),
-  /** any JSON value (package.json, a TypeScript expression, YAML flow) */
+  /** any JSON value, in JSON or YAML (package.json, config.yml); never code */
   json: (value) => jsonValue(value),
   /** a YAML double-quoted scalar */
   yaml: (value) => yamlString(String(value)),

@@ -269,7 +269,7 @@ class TypeScriptExecutor {
   }
 
   discovery(): EndpointsProto {
-    const schemas: Record<string, unknown> = {};
+    const schemas: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     const describe = (input: DocModel, output: DocModel, endpoint?: Endpoint) => ({
       input: { name: input.name, model: input.schema },
       output: { name: output.name, model: output.schema },

@@ -108,8 +108,8 @@ export class GatewayStreamer {
   constructor(options: GatewayStreamerOptions) {
     this.options = options;
     this.topology = parseFlowTopology(options);
-    const addresses: Record<string, readonly string[]> = {};
-    const metadata: Record<string, Record<string, string>> = {};
+    const addresses: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
+    const metadata: Record<string, Record<string, string>> = Object.create(null) as Record<string, Record<string, string>>;
     for (const [name, deployment] of this.topology.deployments) {
       addresses[name] = deployment.addresses;
       metadata[name] = { ...deployment.metadata };

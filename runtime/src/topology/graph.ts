@@ -410,13 +410,13 @@ function readAddressList(flag: GatewayFlagName, name: string, value: unknown, di
 
 function readMetadata(raw: unknown): Record<string, Record<string, string>> {
   const flag = '--deployments-metadata';
-  const out: Record<string, Record<string, string>> = {};
+  const out: Record<string, Record<string, string>> = Object.create(null) as Record<string, Record<string, string>>;
   for (const [name, value] of Object.entries(readObject(flag, raw))) {
     if (value === null) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new TopologyError(flag, name, `expected an object of string values, got ${JSON.stringify(value)}`);
     }
-    const entry: Record<string, string> = {};
+    const entry: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       if (typeof item !== 'string') {
         throw new TopologyError(flag, name, `metadata "${key}" must be a string, got ${JSON.stringify(item)}`);

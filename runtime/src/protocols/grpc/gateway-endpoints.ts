@@ -13,7 +13,7 @@ import type { EndpointsProto } from '../../wire/gen/jina/jina.pb.js';
 import type { FlowEndpoint } from '../http/flow-endpoints.js';
 
 export function gatewayEndpoints(endpoints: ReadonlyMap<string, FlowEndpoint>): EndpointsProto {
-  const schemas: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const endpoint of endpoints.values()) {
     if (endpoint.input === undefined || endpoint.output === undefined) continue;
     schemas[endpoint.endpoint] = {

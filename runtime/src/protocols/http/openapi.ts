@@ -44,7 +44,7 @@ export function buildOpenApi(options: OpenApiOptions): OpenApiDocument {
   const schemas = components.schemas;
   Object.assign(schemas, FIXED_COMPONENTS);
 
-  const paths: Record<string, Record<string, unknown>> = {};
+  const paths: Record<string, Record<string, unknown>> = Object.create(null) as Record<string, Record<string, unknown>>;
   const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
   const errorResponses = {
     '422': { description: 'Validation Error', content: json('HTTPValidationError') },
@@ -154,7 +154,7 @@ export function buildOpenApi(options: OpenApiOptions): OpenApiDocument {
 
 /** Document models as components, unified by name. */
 class Components {
-  readonly schemas: Record<string, JsonSchema> = {};
+  readonly schemas: Record<string, JsonSchema> = Object.create(null) as Record<string, JsonSchema>;
   private readonly signatures = new Map<string, string>();
   private readonly byModel = new Map<FlowModel, string>();
 
@@ -293,7 +293,7 @@ function stableSignature(value: unknown): string {
   const normalize = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(normalize);
     if (typeof node !== 'object' || node === null) return node;
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(node).sort()) {
       if (key === 'example' || key === 'examples') continue;
       out[key] = normalize((node as Record<string, unknown>)[key]);

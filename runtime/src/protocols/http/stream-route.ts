@@ -141,7 +141,7 @@ function write(response: ServerResponse, chunk: string): Promise<void> {
 
 /** Query parameters as a doc: a repeated key keeps its last value (Starlette's `dict(query_params)`). */
 function queryDoc(query: unknown): Record<string, unknown> {
-  const doc: Record<string, unknown> = {};
+  const doc: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (typeof query !== 'object' || query === null) return doc;
   for (const [key, value] of Object.entries(query)) {
     Object.defineProperty(doc, key, { value: Array.isArray(value) ? value.at(-1) : value, enumerable: true, writable: true, configurable: true });
@@ -151,7 +151,7 @@ function queryDoc(query: unknown): Record<string, unknown> {
 
 /** Headers set on the reply so far (CORS), which a hijacked reply would otherwise lose. */
 function headersOf(reply: FastifyReply): Record<string, string | number | string[]> {
-  const out: Record<string, string | number | string[]> = {};
+  const out: Record<string, string | number | string[]> = Object.create(null) as Record<string, string | number | string[]>;
   for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) out[key] = value;
   return out;
 }

@@ -83,6 +83,47 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
     logger.warn('CORS is enabled. This service is accessible from any website!');
   }
 
+  const { routes, status: statusRoute, dryRun: dryRunRoute } = registerFlowRoutes(app, options, endpoints);
+  const health = options.healthCheck !== false;
+  if (health) app.get('/', async () => ({}));
+
+  const document = buildOpenApi({
+    title: options.title,
+    description: options.description,
+    version: RUNTIME_VERSION,
+    routes,
+    health,
+    status: statusRoute,
+    dryRun: dryRunRoute,
+  });
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+/** What registerFlowRoutes served: the routes of the OpenAPI document, and whether `/status` and `/dry_run` are the gateway's. */
+export interface FlowRoutes {
+  readonly routes: OpenApiRoute[];
+  readonly status: boolean;
+  readonly dryRun: boolean;
+}
+
+export interface FlowRoutesOptions {
+  readonly streamer: ProtocolServerOptions['streamer'];
+  readonly logger: ProtocolServerOptions['logger'];
+  readonly requestSize?: number | undefined;
+  /** A route the app already has (`METHOD path`): the Flow endpoint is not served there (logged). */
+  readonly taken?: ((method: 'GET' | 'POST', path: string) => boolean) | undefined;
+}
+
+/**
+ * Jina's HTTP API of the Flow on `app`: `POST /{endpoint}` per non-generator endpoint, SSE
+ * `GET /{endpoint}` per generator endpoint, `GET /status` and `GET /dry_run` (unless an
+ * endpoint takes them). Used by the built-in app and, as a plugin, by generated gateways.
+ */
+export function registerFlowRoutes(app: FastifyInstance, options: FlowRoutesOptions, endpoints: ReadonlyMap<string, FlowEndpoint>): FlowRoutes {
+  const { streamer, logger } = options;
   const validators = new BodyValidators(logger);
   const requestSize = options.requestSize ?? 100;
   const routes: OpenApiRoute[] = [];
@@ -97,8 +138,9 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
     const method = endpoint.isGenerator ? 'GET' : 'POST';
     const problem = unservablePath(path) ?? (method === 'GET' && (reservedGet.has(path) || path.startsWith('/docs/')) ? `GET ${path} is the gateway's own route` : undefined);
     const key = `${method} ${path}`;
-    if (problem !== undefined || taken.has(key)) {
-      logger.warn(`endpoint "${endpoint.endpoint}" is not served over HTTP: ${problem ?? `${key} already serves endpoint "${taken.get(key)}"`}`);
+    const elsewhere = options.taken?.(method, path) === true ? `${key} is a route of the gateway's own` : undefined;
+    if (problem !== undefined || elsewhere !== undefined || taken.has(key)) {
+      logger.warn(`endpoint "${endpoint.endpoint}" is not served over HTTP: ${problem ?? elsewhere ?? `${key} already serves endpoint "${taken.get(key)}"`}`);
       continue;
     }
     taken.set(key, endpoint.endpoint);
@@ -124,24 +166,11 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
     routes.push({ path, kind: endpoint.isGenerator ? 'stream' : 'post', endpoint });
   }
 
-  if (dryRunRoute) app.get('/dry_run', (_request, reply) => dryRun(streamer, abortOnDisconnect(reply)));
-  if (statusRoute) app.get('/status', async () => runtimeInfo());
-  const health = options.healthCheck !== false;
-  if (health) app.get('/', async () => ({}));
-
-  const document = buildOpenApi({
-    title: options.title,
-    description: options.description,
-    version: RUNTIME_VERSION,
-    routes,
-    health,
-    status: statusRoute,
-    dryRun: dryRunRoute,
-  });
-  await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  return app;
+  if (dryRunRoute && options.taken?.('GET', '/dry_run') !== true) app.get('/dry_run', (_request, reply) => dryRun(streamer, abortOnDisconnect(reply)));
+  else dryRunRoute = false;
+  if (statusRoute && options.taken?.('GET', '/status') !== true) app.get('/status', async () => runtimeInfo());
+  else statusRoute = false;
+  return { routes, status: statusRoute, dryRun: dryRunRoute };
 }
 
 /** Why `path` cannot be a route as it is, if it cannot (query/fragment marks, wildcards, spaces). */
@@ -157,7 +186,7 @@ function unservablePath(path: string): string | undefined {
  * it). An empty body is "no body" (422 "Field required", as FastAPI says), not a parse error.
  * Other types (a form) are kept as text, so validation answers 422 as FastAPI does.
  */
-function installBodyParsers(app: FastifyInstance): void {
+export function installBodyParsers(app: FastifyInstance): void {
   const parseJson = (body: string): unknown => {
     if (body === '') return undefined;
     try {
@@ -191,10 +220,12 @@ function readsAsJson(contentType: string | undefined): boolean {
 }
 
 /** Every failure answers JSON with a `detail`, FastAPI's shape; nothing crashes the process. */
-function installErrorHandlers(app: FastifyInstance, options: HttpAppOptions): void {
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send({ detail: 'Not Found' });
-  });
+export function installErrorHandlers(app: FastifyInstance, options: Pick<HttpAppOptions, 'logger' | 'bodyLimit'>, notFound = true): void {
+  if (notFound) {
+    app.setNotFoundHandler((_request, reply) => {
+      void reply.code(404).send({ detail: 'Not Found' });
+    });
+  }
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (error.code === 'JINA_TS_INVALID_JSON') {

@@ -63,7 +63,6 @@ export {
 export * as topology from './topology/index.js';
 export { HealthStatus, ServingStatus } from './grpc/health.js';
 export { addReflection, type ReflectedPackage } from './grpc/reflection.js';
-export { HealthClient, HealthCheckResponse_ServingStatus } from './wire/gen/grpc/health/v1/health.pb.js';
 export { rawService, type RawMethodShape } from './grpc/raw-service.js';
 export { runtimeInfo, type RuntimeInfo } from './info.js';
 export { RUNTIME_VERSION } from './version.js';

@@ -2,15 +2,22 @@
  * src/gen/grpc.ts: its message table covers every field of every model, wrapper and tuple
  * message of protos/gateway.proto (by ts-proto's property names; the projects' type checks hold it
  * to ts-proto's interfaces), its rpc table every endpoint, and its file descriptors are the
- * .proto's as protoc reads them (the `oneof_index: 0` of a first `optional` field included, which
- * ts-proto-descriptors' own encoder leaves out).
+ * .proto's as `buf build` compiles it (the `oneof_index: 0` of a first `optional` field included,
+ * which ts-proto-descriptors' own encoder leaves out).
  */
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitGrpc } from './emit-grpc.js';
-import { gatewayProto } from './emit-proto.js';
+import { runBuf } from '../buf.js';
+import { gatewayProto, protoFiles } from './emit-proto.js';
 import { adversarialSchemas, EVERY_KIND, normalized } from './gateway-model-samples.js';
+import type { GatewayModel } from './ir.js';
 import { jsonName } from './proto-descriptor.js';
+import { imageFileBytes } from './ts-proto-in-process.js';
 
 const require = createRequire(import.meta.url);
 interface DecodedField {
@@ -25,7 +32,28 @@ interface DecodedFile {
   service: { name: string; method: { name: string }[] }[];
 }
 // protobufjs reads descriptor.proto as proto2, presence included (what @grpc/reflection decodes with)
-const { FileDescriptorProto } = require('protobufjs/ext/descriptor') as { FileDescriptorProto: { decode(bytes: Uint8Array): DecodedFile } };
+const { FileDescriptorProto } = require('protobufjs/ext/descriptor') as {
+  FileDescriptorProto: { decode(bytes: Uint8Array): DecodedFile; toObject(message: DecodedFile, options?: object): Record<string, unknown> };
+};
+
+/** gateway.proto as `buf build` compiles it, decoded as reflection decodes it, without source locations. */
+async function bufFile(model: GatewayModel): Promise<Record<string, unknown>> {
+  const proto = gatewayProto(model);
+  const root = await mkdtemp(path.join(tmpdir(), 'emit-grpc-test-'));
+  try {
+    for (const file of protoFiles(proto)) {
+      await mkdir(path.join(root, path.dirname(file.path)), { recursive: true });
+      await writeFile(path.join(root, file.path), file.content);
+    }
+    const build = await runBuf(['build', '-o', 'image.binpb'], root);
+    if (build.code !== 0) throw new Error(build.stderr);
+    const files = imageFileBytes(readFileSync(path.join(root, 'image.binpb'))).map(({ bytes }) => FileDescriptorProto.decode(bytes));
+    const { sourceCodeInfo: _, ...rest } = FileDescriptorProto.toObject(files.find((file) => file.name === proto.name)!);
+    return rest;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
 
 function descriptorsOf(content: string): DecodedFile[] {
   const block = /const FILE_DESCRIPTORS = \[\n([\s\S]*?)\n\];/.exec(content)![1]!;
@@ -61,4 +89,16 @@ describe('emitGrpc', () => {
     }
     expect(optional.some(({ field }) => field.oneofIndex === 0)).toBe(true);
   });
+});
+
+describe('the file descriptor of protos/gateway.proto in src/gen/grpc.ts', () => {
+  it.each([
+    ['every kind of field', () => EVERY_KIND],
+    ['adversarial names', () => normalized(adversarialSchemas())],
+  ])('is what buf build compiles of the .proto, source locations aside (%s)', async (_name, model) => {
+    const ours = descriptorsOf(emitGrpc(model()).content)[1]!;
+    const theirs = await bufFile(model());
+    expect((theirs.messageType as unknown[]).length).toBeGreaterThan(3);
+    expect(FileDescriptorProto.toObject(ours)).toEqual(theirs);
+  }, 60_000);
 });

@@ -11,11 +11,11 @@
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { gatewayProto, PROTO_FILE, PROTO_PACKAGE, PROTO_SERVICE } from './emit-proto.js';
 import { generatedHeader } from './generated-header.js';
-import { modelIndex, type GatewayModel } from './ir.js';
+import { modelIndex, type GatewayModel, type ModelDef } from './ir.js';
 import { WELL_KNOWN_PROTOS } from './gen/well-known-protos.js';
 import { fileDescriptor, jsonName } from './proto-descriptor.js';
 import { PROTO_SCALARS, type ProtoField, type ProtoFile, type ProtoMessage } from './proto-file.js';
-import { encodeFileDescriptor } from './ts-proto-in-process.js';
+import { fileDescriptorBytes } from './descriptor-bytes.js';
 import { acceptsNull } from './type-ref-null.js';
 
 export const GRPC_FILE = 'src/gen/grpc.ts';
@@ -43,12 +43,12 @@ function fieldEntry(field: ProtoField, facts: FieldFacts): string {
   return `      ${json(jsonName(field.name))}: { ${parts.join(', ')} },`;
 }
 
-function messageEntry(message: ProtoMessage, model: GatewayModel): string[] | undefined {
+function messageEntry(message: ProtoMessage, models: ReadonlyMap<string, ModelDef>): string[] | undefined {
   const origin = message.origin;
   if (origin === undefined) return undefined; // an rpc's request or response, or Tensor: fixed shapes the runtime knows
   let facts: FieldFacts[];
   if (origin.kind === 'model') {
-    const def = modelIndex(model).get(origin.model)!;
+    const def = models.get(origin.model)!;
     facts = def.fields.map((field) => ({ doc: field.fieldName, required: field.required, nullable: acceptsNull(field.type) }));
   } else if (origin.kind === 'tuple') {
     facts = message.fields.map((field, index) => ({ doc: field.name, required: true, nullable: origin.nullable[index] === true }));
@@ -74,18 +74,19 @@ function rpcEntries(proto: ProtoFile): string[] {
   });
 }
 
-/** protos/gateway.proto and the well-known files it imports, as base64 FileDescriptorProtos (what `buf build` compiles). */
+/** The well-known files protos/gateway.proto imports and its own, base64 FileDescriptorProtos as `buf build` compiles them (gateway.proto's without source locations). */
 function descriptorSet(proto: ProtoFile): string[] {
   const imports = proto.imports.map((name) => {
     const bytes = WELL_KNOWN_PROTOS[name];
     if (bytes === undefined) throw new Error(`${PROTO_FILE} imports ${name}, not a well-known file compiled in`);
     return bytes;
   });
-  return [...imports, Buffer.from(encodeFileDescriptor(fileDescriptor(proto))).toString('base64')];
+  return [...imports, Buffer.from(fileDescriptorBytes(fileDescriptor(proto))).toString('base64')];
 }
 
 export function emitGrpc(model: GatewayModel, proto: ProtoFile = gatewayProto(model)): GeneratedFile {
-  const messages = proto.messages.flatMap((message) => messageEntry(message, model) ?? []);
+  const models = modelIndex(model);
+  const messages = proto.messages.flatMap((message) => messageEntry(message, models) ?? []);
   const descriptors = descriptorSet(proto);
   const content = [
     generatedHeader().trimEnd(),

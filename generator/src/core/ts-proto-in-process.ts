@@ -350,50 +350,6 @@ export function imageFileBytes(image: Uint8Array): { bytes: Uint8Array; isImport
   return files;
 }
 
-interface DescriptorCodec {
-  encode(file: unknown): { finish(): Uint8Array };
-  fromPartial(file: object): unknown;
-}
-interface Writer {
-  uint32(value: number): { int32(value: number): unknown };
-}
-interface FieldCodec {
-  encode(field: { proto3Optional?: boolean; oneofIndex?: number }, writer?: Writer): Writer;
-}
-
-let descriptorCodecs: { file: DescriptorCodec; field: FieldCodec } | undefined;
-
-/**
- * A FileDescriptorProto's bytes (ts-proto-descriptors' encoder, the one ts-proto decodes with;
- * only that module is loaded, not ts-proto), e.g. of a descriptor proto-descriptor.ts built.
- *
- * That encoder writes descriptor.proto's proto2 fields as if they were proto3 (no zero values),
- * which loses one that matters: `oneof_index: 0` of the first `optional` field of a message (its
- * synthetic oneof), without which protoc and Python's descriptor pool refuse the file. It is
- * written here.
- */
-export function encodeFileDescriptor(file: object): Uint8Array {
-  if (descriptorCodecs === undefined) {
-    const fromHere = createRequire(import.meta.url);
-    const fromTsProto = createRequire(fromHere.resolve('ts-proto/package.json'));
-    const module = fromTsProto('ts-proto-descriptors') as { FileDescriptorProto: DescriptorCodec; FieldDescriptorProto: FieldCodec };
-    descriptorCodecs = { file: module.FileDescriptorProto, field: module.FieldDescriptorProto };
-  }
-  const { file: codec, field } = descriptorCodecs;
-  const encodeField = field.encode;
-  field.encode = function (message, writer) {
-    const written = encodeField.call(this, message, writer);
-    if (message.proto3Optional === true && message.oneofIndex === 0) written.uint32((9 << 3) | 0).int32(0); // oneof_index = 9, varint
-    return written;
-  };
-  try {
-    // fromPartial: the descriptors built for generateFile leave out what its decoder would default
-    return codec.encode(codec.fromPartial(file)).finish();
-  } finally {
-    field.encode = encodeField;
-  }
-}
-
 /** A FileDescriptorProto's bytes decoded as ts-proto's plugin decodes them. */
 export function decodeFileDescriptor(bytes: Uint8Array): FileDescriptor {
   return load().descriptors.FileDescriptorProto.decode(bytes);

@@ -262,6 +262,14 @@ describe('the typed gRPC service', () => {
     expect(dtype).toMatchObject({ ok: false, error: { code: grpcJs.status.INVALID_ARGUMENT } });
     expect((dtype as { error: GrpcError }).error.details).toMatch(/^docs\[0\]\.embedding\.dtype: unsupported tensor dtype "<c8"/);
 
+    // a generator endpoint's stream without its one document
+    const streamFailure = await new Promise<GrpcError>((resolve) => {
+      const stream = (client.kindsStream as (request: unknown) => NodeJS.EventEmitter).call(client, {});
+      stream.on('data', () => undefined);
+      stream.on('error', (error: GrpcError) => resolve(error));
+    });
+    expect(streamFailure).toMatchObject({ code: grpcJs.status.INVALID_ARGUMENT, details: 'doc: required (a generator endpoint reads one document)' });
+
     // bytes that are no EchoEchoRequest at all, on the raw wire
     const raw = new grpcJs.Client(`127.0.0.1:${everyGrpcPort}`, grpcJs.credentials.createInsecure());
     try {

@@ -67,7 +67,7 @@ let client: GatewayClient;
 let grpcJs: typeof import('@grpc/grpc-js');
 
 /**
- * Two Flows, two processes of the generated gateway. The one Jina's Client compares is echo
+ * Two Flows, two processes of the generated gateway. The one Jina's Client compares is kinds
  * alone, as Jina's own gateways front it: Jina refuses every multi-node Flow of these executors
  * (a chain fails its docarray check, `kinds does not expose /default which makes it impossible
  * to be chained with echo on /echo`; parallel branches fail its start-up with `AttributeError:
@@ -75,7 +75,7 @@ let grpcJs: typeof import('@grpc/grpc-js');
  * gateway, like Jina's, calls only deployments that are nodes of its Flow. The other one has every
  * executor in parallel branches, for the typed rpcs.
  */
-const ECHO_FLOW = { 'start-gateway': ['echo'], echo: ['end-gateway'] };
+const KINDS_FLOW = { 'start-gateway': ['kinds'], kinds: ['end-gateway'] };
 const EVERY_FLOW = { 'start-gateway': ['echo', 'kinds', 'scorer'], echo: ['end-gateway'], kinds: ['end-gateway'], scorer: ['end-gateway'] };
 
 /** `jina gateway --uses config.yml --protocol grpc http` of the project; resolves once both ports serve. */
@@ -119,19 +119,19 @@ beforeAll(async () => {
     },
   });
   const addresses = { echo: [echo.address], kinds: [kinds.address], scorer: [scorer.address] };
-  // Jina's own gateways for the echo Flow, while the project is generated and installed
-  const jinaGateways = Promise.all((['grpc', 'http'] as const).map((protocol) => startJinaGateway({ graphDescription: ECHO_FLOW, deploymentsAddresses: { echo: addresses.echo }, protocol })));
+  // Jina's own gateways for the kinds Flow, while the project is generated and installed
+  const jinaGateways = Promise.all((['grpc', 'http'] as const).map((protocol) => startJinaGateway({ graphDescription: KINDS_FLOW, deploymentsAddresses: { kinds: addresses.kinds }, protocol })));
   project = path.join(base, 'grpc-gw');
   const flags = Object.entries(addresses).flatMap(([name, [address]]) => ['--executor', `${name}=${address}`]);
   const created = await runCreateGateway([project, ...flags, '--runtime', 'link'], base);
   if (created.code !== 0) throw new Error(`create-gateway failed\n${created.output}`);
   await runCommandOk('npm', ['install', ...NPM_FLAGS], { cwd: project, timeoutMs: 120_000 });
   await runCommandOk('npm', ['run', 'build'], { cwd: project, timeoutMs: 120_000 });
-  const [echoOnly, every] = await Promise.all([startOurs('grpc-gw echo', ECHO_FLOW, { echo: addresses.echo }), startOurs('grpc-gw every', EVERY_FLOW, addresses)]);
-  ours = echoOnly.process;
+  const [kindsOnly, every] = await Promise.all([startOurs('grpc-gw kinds', KINDS_FLOW, { kinds: addresses.kinds }), startOurs('grpc-gw every', EVERY_FLOW, addresses)]);
+  ours = kindsOnly.process;
   oursEvery = every.process;
-  grpcPort = echoOnly.grpcPort;
-  httpPort = echoOnly.httpPort;
+  grpcPort = kindsOnly.grpcPort;
+  httpPort = kindsOnly.httpPort;
   everyGrpcPort = every.grpcPort;
   [jinaGrpc, jinaHttp] = (await jinaGateways) as [JinaGateway, JinaGateway];
   // the project's own grpc-js and generated client, as its users load them
@@ -159,6 +159,7 @@ function unary<T>(rpc: string, request: unknown): Promise<{ ok: true; value: T }
 }
 
 const JINA_CLIENT = `
+import asyncio
 from docarray import DocList
 from docarray.documents import TextDoc
 from jina import Client
@@ -166,15 +167,22 @@ out = {}
 for target in INPUT['targets']:
     c = Client(host='127.0.0.1', port=target['port'], protocol=target['protocol'])
     docs = DocList[TextDoc]([TextDoc(id=f'd{i}', text=f'hello {i}') for i in range(3)])
-    echoed = c.post('/echo', docs, return_type=DocList[TextDoc])
-    defaulted = c.post('/default', DocList[TextDoc]([TextDoc(id='x', text='y')]), return_type=DocList[TextDoc])
-    out[target['name']] = {'echo': [[d.id, d.text] for d in echoed], 'default': [[d.id, d.text] for d in defaulted], 'ready': c.is_flow_ready()}
+    single = c.post('/single', docs, return_type=DocList[TextDoc])
+    try:
+        c.post('/boom', docs, return_type=DocList[TextDoc])
+        boom = None
+    except Exception as error:
+        boom = {'type': type(error).__name__, 'names_exception': 'boom' in str(error)}
+    async def stream():
+        streaming = Client(host='127.0.0.1', port=target['port'], protocol=target['protocol'], asyncio=True)
+        return [[d.id, d.text] async for d in streaming.stream_doc(on='/stream', inputs=TextDoc(id='s', text='x'), return_type=TextDoc)]
+    out[target['name']] = {'single': [[d.id, d.text] for d in single], 'boom': boom, 'stream': asyncio.run(stream()), 'ready': c.is_flow_ready()}
 output(out)
 `;
 
 describe("Jina's Client through the generated gateway", () => {
-  it('gets over gRPC and over HTTP the documents it gets through Jina\'s own gateway', async () => {
-    const results = await runJinaPython<Record<string, { echo: string[][]; default: string[][]; ready: boolean }>>(JINA_CLIENT, {
+  it('gets over gRPC and over HTTP the documents (a singleton endpoint, a stream, an executor error) it gets through Jina\'s own gateway', async () => {
+    const results = await runJinaPython<Record<string, { single: string[][]; boom: { type: string; names_exception: boolean } | null; stream: string[][]; ready: boolean }>>(JINA_CLIENT, {
       targets: [
         { name: 'jina-grpc', protocol: 'grpc', port: jinaGrpc.port },
         { name: 'ours-grpc', protocol: 'grpc', port: grpcPort },
@@ -183,8 +191,9 @@ describe("Jina's Client through the generated gateway", () => {
       ],
     });
     for (const name of ['jina-grpc', 'jina-http']) {
-      expect(results[name]!.echo, name).toEqual([0, 1, 2].map((i) => [`d${i}`, `hello ${i}`]));
-      expect(results[name]!.default.map(([id]) => id), name).toEqual(['x']);
+      expect(results[name]!.single, name).toEqual([0, 1, 2].map((i) => [`d${i}`, `single:hello ${i}`]));
+      expect(results[name]!.stream, name).toEqual([0, 1, 2].map((i) => [`s-${i}`, `x-${i}`]));
+      expect(results[name]!.boom?.names_exception, name).toBe(true);
       expect(results[name]!.ready, name).toBe(true);
     }
     expect(results['ours-grpc']).toEqual(results['jina-grpc']);
@@ -209,25 +218,25 @@ database = ProtoReflectionDescriptorDatabase(channel)
 services = sorted(database.get_services())
 pool = descriptor_pool.DescriptorPool(database)
 service = pool.FindServiceByName('gateway.v1.GatewayService')
-method = service.FindMethodByName('EchoEcho')
+method = service.FindMethodByName('KindsSingle')
 Request = message_factory.GetMessageClass(method.input_type)
 Response = message_factory.GetMessageClass(method.output_type)
 call = channel.unary_unary(f'/gateway.v1.GatewayService/{method.name}', request_serializer=Request.SerializeToString, response_deserializer=Response.FromString)
 request = Request()
 doc = request.docs.add()
 doc.id = 'r1'
-doc.text = 'from reflection'
+doc.text = 'reflection'
 response = call(request, timeout=10)
 output({'services': services, 'methods': sorted(m.name for m in service.methods), 'docs': [[d.id, d.text] for d in response.docs]})
 `;
 
 describe('the typed gRPC service', () => {
   it('is listed by server reflection next to Jina\'s services, and callable from the reflected descriptors alone', async () => {
-    // on the echo Flow's gateway: the service lists every endpoint the project was generated for
+    // on the kinds Flow's gateway: the service lists every endpoint the project was generated for
     const reflected = await runJinaPython<{ services: string[]; methods: string[]; docs: string[][] }>(REFLECTION_CLIENT, { port: grpcPort });
     expect(reflected.services).toEqual(expect.arrayContaining(['gateway.v1.GatewayService', 'jina.JinaRPC', 'jina.JinaSingleDataRequestRPC', 'jina.JinaDiscoverEndpointsRPC', 'jina.JinaInfoRPC']));
     expect(reflected.methods).toEqual(['EchoDefault', 'EchoEcho', 'KindsBoom', 'KindsSingle', 'KindsStream', 'ScorerScore']);
-    expect(reflected.docs).toEqual([['r1', 'from reflection']]);
+    expect(reflected.docs).toEqual([['r1', 'single:reflection']]);
   }, 60_000);
 
   it('answers the typed rpcs with the executors\' documents, a generator endpoint as a server stream', async () => {
@@ -303,8 +312,9 @@ describe('HTTP docs', () => {
     expect(await docs.text()).toMatch(/swagger/i);
     const openapi = (await (await fetch(`http://127.0.0.1:${httpPort}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(openapi.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/echo/echo', '/kinds/stream', '/scorer/score', '/echo', '/default', '/status', '/dry_run']));
-    expect(Object.keys(openapi.paths['/echo']!)).toEqual(['post']);
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/echo/echo', '/kinds/stream', '/scorer/score', '/single', '/boom', '/stream', '/status', '/dry_run']));
+    expect(Object.keys(openapi.paths['/single']!)).toEqual(['post']);
+    expect(Object.keys(openapi.paths['/stream']!)).toEqual(['get']);
   });
 });
 

@@ -160,6 +160,7 @@ function unary<T>(rpc: string, request: unknown): Promise<{ ok: true; value: T }
 
 const JINA_CLIENT = `
 import asyncio
+import numpy as np
 from docarray import DocList
 from docarray.documents import TextDoc
 from jina import Client
@@ -168,6 +169,9 @@ for target in INPUT['targets']:
     c = Client(host='127.0.0.1', port=target['port'], protocol=target['protocol'])
     docs = DocList[TextDoc]([TextDoc(id=f'd{i}', text=f'hello {i}') for i in range(3)])
     single = c.post('/single', docs, return_type=DocList[TextDoc])
+    # a batch whose JSON (~2 MB of embeddings) outgrows fastify's default body limit of 1 MiB
+    big = DocList[TextDoc]([TextDoc(id=f'b{i}', text='b', embedding=np.random.rand(1024)) for i in range(100)])
+    big_count = len(c.post('/single', big, return_type=DocList[TextDoc]))
     try:
         c.post('/boom', docs, return_type=DocList[TextDoc])
         boom = None
@@ -176,13 +180,13 @@ for target in INPUT['targets']:
     async def stream():
         streaming = Client(host='127.0.0.1', port=target['port'], protocol=target['protocol'], asyncio=True)
         return [[d.id, d.text] async for d in streaming.stream_doc(on='/stream', inputs=TextDoc(id='s', text='x'), return_type=TextDoc)]
-    out[target['name']] = {'single': [[d.id, d.text] for d in single], 'boom': boom, 'stream': asyncio.run(stream()), 'ready': c.is_flow_ready()}
+    out[target['name']] = {'single': [[d.id, d.text] for d in single], 'big': big_count, 'boom': boom, 'stream': asyncio.run(stream()), 'ready': c.is_flow_ready()}
 output(out)
 `;
 
 describe("Jina's Client through the generated gateway", () => {
   it('gets over gRPC and over HTTP the documents (a singleton endpoint, a stream, an executor error) it gets through Jina\'s own gateway', async () => {
-    const results = await runJinaPython<Record<string, { single: string[][]; boom: { type: string; names_exception: boolean } | null; stream: string[][]; ready: boolean }>>(JINA_CLIENT, {
+    const results = await runJinaPython<Record<string, { single: string[][]; big: number; boom: { type: string; names_exception: boolean } | null; stream: string[][]; ready: boolean }>>(JINA_CLIENT, {
       targets: [
         { name: 'jina-grpc', protocol: 'grpc', port: jinaGrpc.port },
         { name: 'ours-grpc', protocol: 'grpc', port: grpcPort },
@@ -192,6 +196,7 @@ describe("Jina's Client through the generated gateway", () => {
     });
     for (const name of ['jina-grpc', 'jina-http']) {
       expect(results[name]!.single, name).toEqual([0, 1, 2].map((i) => [`d${i}`, `single:hello ${i}`]));
+      expect(results[name]!.big, name).toBe(100);
       expect(results[name]!.stream, name).toEqual([0, 1, 2].map((i) => [`s-${i}`, `x-${i}`]));
       expect(results[name]!.boom?.names_exception, name).toBe(true);
       expect(results[name]!.ready, name).toBe(true);

@@ -113,6 +113,8 @@ export interface FlowRoutesOptions {
   readonly streamer: ProtocolServerOptions['streamer'];
   readonly logger: ProtocolServerOptions['logger'];
   readonly requestSize?: number | undefined;
+  /** Largest body per route, when the app's own limit is not the one to apply (a custom gateway's app: fastify's 1 MiB). */
+  readonly bodyLimit?: number | undefined;
   /** A route the app already has (`METHOD path`): the Flow endpoint is not served there (logged). */
   readonly taken?: ((method: 'GET' | 'POST', path: string) => boolean) | undefined;
 }
@@ -151,6 +153,7 @@ export function registerFlowRoutes(app: FastifyInstance, options: FlowRoutesOpti
       app.route({
         method: 'GET',
         url,
+        ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
         exposeHeadRoute: false, // HEAD must not start a stream
         handler: streamHandler({
           streamer,
@@ -161,7 +164,7 @@ export function registerFlowRoutes(app: FastifyInstance, options: FlowRoutesOpti
         }),
       });
     } else {
-      app.route({ method: 'POST', url, handler: postHandler({ streamer, endpoint, validate: validators.body(endpoint), requestSize, logger }) });
+      app.route({ method: 'POST', url, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }), handler: postHandler({ streamer, endpoint, validate: validators.body(endpoint), requestSize, logger }) });
     }
     routes.push({ path, kind: endpoint.isGenerator ? 'stream' : 'post', endpoint });
   }

@@ -7,7 +7,7 @@
  *   (so the port only opens, and `GET /` only answers, once the executors do);
  * - adds `GET /` → 200 `{}` (the health check of Jina, its probes and `jina ping gateway`) unless
  *   the app defines `GET /` itself;
- * - binds the app to `host` and the first port;
+ * - binds the app to `host` and the port of `--protocol http` (see Protocols below);
  * - on shutdown, stops accepting and lets requests in flight finish (fastify's `close()`).
  *
  * Protocols: the app is served on the port of `--protocol http` (without one, on the first port

@@ -62,7 +62,7 @@ export {
 
 export * as topology from './topology/index.js';
 export { HealthStatus, ServingStatus } from './grpc/health.js';
-export { addReflection } from './grpc/reflection.js';
+export { addReflection, type ReflectedPackage } from './grpc/reflection.js';
 export { rawService, type RawMethodShape } from './grpc/raw-service.js';
 export { runtimeInfo, type RuntimeInfo } from './info.js';
 export { RUNTIME_VERSION } from './version.js';
@@ -70,6 +70,9 @@ export { RUNTIME_VERSION } from './version.js';
 // Gateways: base classes, the runtime that runs them, Jina's flags and config.yml, `jina ping`
 export { Gateway, type GatewayClass, type GatewayContext } from './gateway/gateway.js';
 export { FastifyBaseGateway, type FastifyApp, type FastifyAppSource } from './gateway/fastify-base-gateway.js';
+export { mergeOpenApi, registerJinaHttpApi, type JinaHttpApiOptions } from './gateway/jina-http-api.js';
+export { grpcFailure, typedGrpcService, type FailureLogger, type TypedGrpcServiceOptions, type TypedRpc } from './gateway/typed-grpc-service.js';
+export { docFromMessage, messageFromDoc, ProtoArgumentError, type ProtoFieldCodec, type ProtoFieldType, type ProtoMessageCodec, type ProtoMessages } from './gateway/proto-doc-codec.js';
 export { BuiltinGateway, BUILTIN_GATEWAY_NAMES, type BuiltinGatewayParams } from './gateway/builtin-gateway.js';
 export { GatewayHealth } from './gateway/gateway-health.js';
 export { startGateway, type RunningGateway, type StartGatewayOptions } from './gateway/start-gateway.js';

@@ -151,6 +151,7 @@ class ProtoWriter {
           input: `${rpc}Request`,
           output: `${rpc}Response`,
           serverStreaming: endpoint.isGenerator,
+          endpoint: { executor: executor.name, on: endpoint.on, input, output, ...(endpoint.parameters === undefined ? {} : { parameters: this.messageOf.get(endpoint.parameters)! }) },
         });
         let parameters = endpoint.parameters === undefined ? undefined : this.messageOf.get(endpoint.parameters);
         if (parameters === undefined) {
@@ -216,6 +217,7 @@ class ProtoWriter {
     return {
       comments: [...(def.description === undefined ? [] : comment(def.description)), ...comment(`The model ${JSON.stringify(def.schemaName)}.`)],
       name: this.messageOf.get(def.name)!,
+      origin: { kind: 'model', model: def.name },
       fields: def.fields.map((fieldDef, index) =>
         field(
           this.slot(fieldDef.type),
@@ -293,8 +295,13 @@ class ProtoWriter {
     this.wrappers.set(key, name);
     const wrapper: ProtoMessage =
       type.kind === 'tuple'
-        ? { comments: [`A tuple of ${type.items.length}.`], name, fields: type.items.map((item, index) => field(this.slot(item), acceptsNull(item), `item_${index}`, index + 1)) }
-        : { comments: [`A ${type.kind === 'array' ? 'list' : 'map'} inside a list or map.`], name, fields: [field(this.slot(type), false, 'values', 1)] };
+        ? {
+            comments: [`A tuple of ${type.items.length}.`],
+            name,
+            origin: { kind: 'tuple', nullable: type.items.map(acceptsNull) },
+            fields: type.items.map((item, index) => field(this.slot(item), acceptsNull(item), `item_${index}`, index + 1)),
+          }
+        : { comments: [`A ${type.kind === 'array' ? 'list' : 'map'} inside a list or map.`], name, origin: { kind: 'values' }, fields: [field(this.slot(type), false, 'values', 1)] };
     this.wrapperOrder.push(wrapper);
     return name;
   }

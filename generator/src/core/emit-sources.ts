@@ -5,6 +5,7 @@
  */
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { emitExecutors } from './emit-executors.js';
+import { emitGrpc } from './emit-grpc.js';
 import { emitModels } from './emit-models.js';
 import { emitOpenApi } from './emit-openapi.js';
 import { emitRoutes } from './emit-routes.js';
@@ -24,10 +25,11 @@ export function emitSources(model: GatewayModel, options: SourceOptions): Genera
     ...emitValidators(model),
     emitExecutors(model),
     emitRoutes(),
+    emitGrpc(model),
     emitOpenApi(model, options),
     {
       path: 'src/gen/index.ts',
-      content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\nexport * from './routes.js';\n`,
+      content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\nexport * from './routes.js';\nexport * from './grpc.js';\n`,
     },
   ];
 }

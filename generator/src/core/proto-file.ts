@@ -19,10 +19,18 @@ export interface ProtoField {
   readonly number: number;
 }
 
+/**
+ * What a message holds, for the document ⇄ message table of src/gen/grpc.ts (neither printed nor
+ * in the descriptor): a model's document (its fields in the model's order), a list or map inside
+ * a list or map (`values`), a tuple's items.
+ */
+export type ProtoMessageOrigin = { readonly kind: 'model'; readonly model: string } | { readonly kind: 'values' } | { readonly kind: 'tuple'; readonly nullable: readonly boolean[] };
+
 export interface ProtoMessage {
   readonly comments: readonly string[];
   readonly name: string;
   readonly fields: readonly ProtoField[];
+  readonly origin?: ProtoMessageOrigin;
 }
 
 export interface ProtoMethod {
@@ -31,6 +39,8 @@ export interface ProtoMethod {
   readonly input: string;
   readonly output: string;
   readonly serverStreaming: boolean;
+  /** The executor endpoint it calls (not printed). */
+  readonly endpoint?: { readonly executor: string; readonly on: string; readonly input: string; readonly output: string; readonly parameters?: string };
 }
 
 export interface ProtoService {

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { bufCommand } from '../buf.js';
 import { compileProto, PROTO_TS_DIR } from './compile-proto.js';
+import { patchTsPoet, requirePinnedVersion, TS_POET_VERSION, TS_PROTO_VERSION } from './ts-proto-in-process.js';
 import { emitProto } from './emit-proto.js';
 import { adversarialSchemas, EVERY_KIND, normalized } from './gateway-model-samples.js';
 
@@ -82,4 +83,30 @@ describe('ts-proto in process', () => {
       else process.env.CREATE_GATEWAY_CACHE = saved;
     }
   }, 120_000);
+});
+
+describe('the pinned ts-proto and ts-poet versions', () => {
+  /** A require rooted in a package directory whose package.json says `version` (nothing else in it). */
+  function packageAt(version: string): NodeRequire {
+    const root = mkdtempSync(path.join(tmpdir(), 'ts-poet-other-'));
+    writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'ts-poet', version }));
+    return createRequire(path.join(root, 'package.json'));
+  }
+
+  it('are the installed ones', () => {
+    expect(requirePinnedVersion('ts-proto', createRequire(path.join(tsProtoRoot, 'package.json')), TS_PROTO_VERSION)).toBe(TS_PROTO_VERSION);
+    const tsPoetPackage = createRequire(createRequire(path.join(tsProtoRoot, 'package.json')).resolve('ts-poet/package.json'));
+    expect(requirePinnedVersion('ts-poet', tsPoetPackage, TS_POET_VERSION)).toBe(TS_POET_VERSION);
+  });
+
+  it('another ts-poet fails the patch loudly, naming both versions, instead of skipping it', () => {
+    const other = packageAt('6.13.0');
+    expect(() => patchTsPoet(other)).toThrow(
+      `ts-poet 6.13.0 is installed, but create-gateway's in-process ts-proto (generator/src/core/ts-proto-in-process.ts) drives ts-poet ${TS_POET_VERSION}`,
+    );
+  });
+
+  it('another ts-proto is refused the same way', () => {
+    expect(() => requirePinnedVersion('ts-proto', packageAt('2.9.0'), TS_PROTO_VERSION)).toThrow(/^ts-proto 2\.9\.0 is installed, but .* drives ts-proto 2\.8\.3: install ts-proto@2\.8\.3/);
+  });
 });

@@ -22,7 +22,7 @@ import { WELL_KNOWN_PROTOS } from './gen/well-known-protos.js';
 import { reindent } from './reindent.js';
 
 /** The ts-proto version whose internals this module drives (generator/package.json pins it). */
-const TS_PROTO_VERSION = '2.8.3';
+export const TS_PROTO_VERSION = '2.8.3';
 
 interface TsProtoInternals {
   readonly version: string;
@@ -82,8 +82,35 @@ function patchSourceInfo(SourceInfo: SourceInfoClass): void {
   };
 }
 
-/** The ts-poet version whose internals {@link patchTsPoet} replaces; with another one they are left as they are. */
-const TS_POET_VERSION = '6.12.0';
+/**
+ * The ts-poet version whose internals {@link patchTsPoet} replaces. Another one is refused (see
+ * {@link requirePinnedVersion}): its internals may differ, and a patch skipped or half applied
+ * would change the output or the time without a word.
+ */
+export const TS_POET_VERSION = '6.12.0';
+
+/**
+ * The package.json version `fromPackage` (a require rooted in the package) finds, when it is
+ * `pinned`; else an error naming the package, both versions and what to do. The patches here
+ * replace internals of exactly these versions, so any other fails loudly instead of being
+ * patched wrongly or left unpatched.
+ */
+export function requirePinnedVersion(name: string, fromPackage: NodeRequire, pinned: string): string {
+  const version = (fromPackage('./package.json') as { version: string }).version;
+  if (version !== pinned) {
+    throw new Error(
+      `${name} ${version} is installed, but create-gateway's in-process ts-proto (generator/src/core/ts-proto-in-process.ts) drives ${name} ${pinned}: install ${name}@${pinned} (generator/package.json pins it), or check its patches against ${version} and update the pin`,
+    );
+  }
+  return version;
+}
+
+/** `module[member]` when it is a function; else an error naming the internal that moved. */
+function internal<T>(name: string, owner: Record<string, unknown>, member: string): T {
+  const value = owner[member];
+  if (typeof value !== 'function') throw new Error(`${name}: ${member} is not a function any more; ts-proto-in-process.ts patches it (installed versions differ from the pinned ones?)`);
+  return value as T;
+}
 
 type Placeholder = unknown;
 interface TsPoetModules {
@@ -103,10 +130,10 @@ interface TsPoetModules {
  * placeholders before its instanceof checks and pushes children one by one instead of spreading
  * them. The walk's order and every list it returns are unchanged.
  */
-function patchTsPoet(fromTsPoet: NodeRequire): void {
-  if ((fromTsPoet('./package.json') as { version: string }).version !== TS_POET_VERSION) return;
+export function patchTsPoet(fromTsPoet: NodeRequire): void {
+  requirePinnedVersion('ts-poet', fromTsPoet, TS_POET_VERSION);
   const importModule = fromTsPoet('./build/Import.js') as { sameModule(a: string, b: string): boolean; Import: TsPoetModules['Import'] };
-  const sameModule = importModule.sameModule;
+  const sameModule = internal<(a: string, b: string) => boolean>('ts-poet build/Import.js', importModule as unknown as Record<string, unknown>, 'sameModule');
   const known = new Map<string, boolean>();
   importModule.sameModule = (a, b) => {
     const key = `${a}\0${b}`;
@@ -118,7 +145,7 @@ function patchTsPoet(fromTsPoet: NodeRequire): void {
   const { Node } = fromTsPoet('./build/Node.js') as Pick<TsPoetModules, 'Node'>;
   const { ConditionalOutput, MaybeOutput } = fromTsPoet('./build/ConditionalOutput.js') as Pick<TsPoetModules, 'ConditionalOutput' | 'MaybeOutput'>;
   const { Import } = importModule;
-  const deepFindAll = Code.prototype.deepFindAll;
+  const deepFindAll = internal<TsPoetModules['Code']['prototype']['deepFindAll']>('ts-poet build/Code.js Code.prototype', Code.prototype as unknown as Record<string, unknown>, 'deepFindAll');
   Code.prototype.deepFindAll = function (this: unknown, utilsUrl?: string) {
     if (utilsUrl) return deepFindAll.call(this, utilsUrl); // conditionalUtils: ts-proto never passes it
     const used: unknown[] = [];
@@ -170,7 +197,7 @@ function plainDescriptorExports(fromTsProto: NodeRequire): void {
  */
 function memoizeSnakeToCamel(fromTsProto: NodeRequire): void {
   const caseModule = fromTsProto('./build/src/case.js') as { maybeSnakeToCamel(key: string, options: object): string };
-  const maybeSnakeToCamel = caseModule.maybeSnakeToCamel;
+  const maybeSnakeToCamel = internal<(key: string, options: object) => string>('ts-proto build/src/case.js', caseModule as unknown as Record<string, unknown>, 'maybeSnakeToCamel');
   const byOptions = new WeakMap<object, Map<string, string>>();
   caseModule.maybeSnakeToCamel = (key, options) => {
     let known = byOptions.get(options);
@@ -186,8 +213,7 @@ function load(): TsProtoInternals {
   const fromHere = createRequire(import.meta.url);
   const root = path.dirname(fromHere.resolve('ts-proto/package.json'));
   const fromTsProto = createRequire(path.join(root, 'package.json'));
-  const version = (fromTsProto('./package.json') as { version: string }).version;
-  if (version !== TS_PROTO_VERSION) throw new Error(`ts-proto ${version} found, the in-process generator drives ${TS_PROTO_VERSION}`);
+  const version = requirePinnedVersion('ts-proto', fromTsProto, TS_PROTO_VERSION);
   plainDescriptorExports(fromTsProto);
   memoizeSnakeToCamel(fromTsProto);
   const sourceInfo = fromTsProto('./build/src/sourceInfo.js') as { default: SourceInfoClass };

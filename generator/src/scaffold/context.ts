@@ -31,6 +31,8 @@ export interface ScaffoldContext {
   readonly className: string;
   readonly description: string;
   readonly port: number;
+  /** The port of `--protocol grpc` in config.yml and the Dockerfile (the HTTP port + 1, as Jina's exports number extra protocols). */
+  readonly grpcPort: number;
   readonly nodeMajor: number;
   readonly runtimeSpec: string;
   readonly vendorTarball: string | undefined;
@@ -114,6 +116,7 @@ export function scaffoldContext(input: ContextInput): ScaffoldContext {
     className: input.className ?? classNameOf(packageName),
     description: input.description ?? `Typed gateway for the Jina executors ${executors.map((executor) => executor.name).join(', ')}`,
     port: DEFAULT_GATEWAY_PORT,
+    grpcPort: DEFAULT_GATEWAY_PORT + 1,
     nodeMajor: PROJECT_TOOLCHAIN.nodeMajor,
     runtimeSpec: input.dependency.spec,
     vendorTarball: input.dependency.tarball?.path,

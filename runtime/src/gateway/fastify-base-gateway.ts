@@ -7,8 +7,15 @@
  *   (so the port only opens, and `GET /` only answers, once the executors do);
  * - adds `GET /` → 200 `{}` (the health check of Jina, its probes and `jina ping gateway`) unless
  *   the app defines `GET /` itself;
- * - binds the app to `host` and the first port;
+ * - binds the app to `host` and the port of `--protocol http` (see Protocols below);
  * - on shutdown, stops accepting and lets requests in flight finish (fastify's `close()`).
+ *
+ * Protocols: the app is served on the port of `--protocol http` (without one, on the first port
+ * that is not gRPC's, with a warning). On the port of `--protocol grpc` the runtime serves Jina's
+ * gRPC API (the built-in gRPC gateway: `JinaRPC/Call`, `process_single_data`, `stream_doc`,
+ * `endpoint_discovery`, `dry_run`, `_status`, health, reflection) and the subclass's own services
+ * next to it (`grpcServices`, e.g. a generated project's typed `gateway.v1.GatewayService`), so
+ * `--protocol grpc http --port A B` serves both, and health checks go to the first.
  *
  * TLS (`--ssl-certfile` / `--ssl-keyfile`) needs the app to be created with it, as fastify decides
  * http or https at creation: `fastify({ https: this.httpsOptions })` (null without TLS). An app
@@ -18,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
+import { type GrpcGateway, type GrpcServiceRegistration, startGrpcGateway } from '../protocols/grpc/grpc-gateway.js';
 import { discoverFlow } from '../protocols/http/discovery.js';
 import { contextOf, Gateway } from './gateway.js';
 
@@ -31,6 +39,7 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
   /** The fastify app to serve (see the class comment for the forms it may take). */
   abstract readonly app: FastifyAppSource;
   #served: FastifyApp | undefined;
+  readonly #grpc: GrpcGateway[] = [];
   #closed: Promise<void> | undefined;
   #shuttingDown = false;
   readonly #inflight = new Set<ServerResponse>();
@@ -38,6 +47,19 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
   /** The app being served, once `setupServer()` read it. */
   get server(): FastifyApp | undefined {
     return this.#served;
+  }
+
+  /**
+   * gRPC services to serve next to Jina's gRPC API on the port of `--protocol grpc` (none by
+   * default); read once, when the server starts.
+   */
+  get grpcServices(): readonly GrpcServiceRegistration[] {
+    return [];
+  }
+
+  /** The running gRPC fronts (one per `--protocol grpc`). */
+  get grpcServers(): readonly GrpcGateway[] {
+    return this.#grpc;
   }
 
   /** `https` option of `fastify()` for `--ssl-certfile` / `--ssl-keyfile`; null without TLS. */
@@ -48,6 +70,42 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
   }
 
   override async setupServer(): Promise<void> {
+    const protocols = this.protocols;
+    const httpIndex = protocols.indexOf('http');
+    const appIndex = httpIndex >= 0 ? httpIndex : protocols.findIndex((protocol) => protocol !== 'grpc');
+    for (const [index, protocol] of protocols.entries()) {
+      if (protocol === 'grpc' || index === appIndex) continue;
+      this.logger.warn(`${this.constructor.name} serves nothing on port ${this.ports[index]} (${protocol}): its app is served once, on port ${this.ports[appIndex]}`);
+    }
+    try {
+      for (const [index, protocol] of protocols.entries()) if (protocol === 'grpc') this.#grpc.push(await this.startGrpc(this.ports[index]!));
+      if (appIndex < 0) {
+        this.logger.warn(`${this.constructor.name} serves no HTTP (its app): add http to --protocol`);
+        await discoverFlow(this.streamer, { logger: this.logger, signal: this.signal });
+      } else await this.serveApp(this.ports[appIndex]!, protocols[appIndex]!);
+      await Promise.all(this.#grpc.map((front) => front.ready));
+    } catch (error) {
+      // one server could not start: the others must not keep their ports
+      await Promise.all(this.#grpc.map((front) => front.shutdown(0)));
+      throw error;
+    }
+  }
+
+  private async startGrpc(port: number): Promise<GrpcGateway> {
+    const args = this.runtimeArgs;
+    return startGrpcGateway({
+      streamer: this.streamer,
+      host: this.host,
+      port,
+      logger: this.logger,
+      tls: args.sslCertfile !== undefined && args.sslKeyfile !== undefined ? { certFile: args.sslCertfile, keyFile: args.sslKeyfile } : undefined,
+      prefetch: args.prefetch,
+      grpcServerOptions: args.grpcServerOptions,
+      services: this.grpcServices,
+    });
+  }
+
+  private async serveApp(port: number, protocol: string): Promise<void> {
     const app = await this.readApp();
     this.#served = app;
     this.#closed = new Promise<void>((resolve) => app.addHook('onClose', (_instance, done) => {
@@ -60,9 +118,9 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
       response.once('close', () => this.#inflight.delete(response));
       if (this.#shuttingDown) response.setHeader('connection', 'close');
     });
-    if (this.protocols[0] !== 'http') {
+    if (protocol !== 'http') {
       this.logger.warn(
-        `${this.constructor.name} serves HTTP on port ${this.port}, but the first protocol is ${this.protocols[0]}: health checks (Jina's, its probes', jina ping) will use ${this.protocols[0]}; start it with --protocol http`,
+        `${this.constructor.name} serves HTTP on port ${port}, but its protocol is ${protocol}: health checks (Jina's, its probes', jina ping) of that port will use ${protocol}; start it with --protocol http`,
       );
     }
     const tls = this.runtimeArgs.sslCertfile !== undefined;
@@ -76,29 +134,36 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
       if (!instance.hasRoute({ method: 'GET', url: '/' })) instance.get('/', async () => ({}));
     });
     await discoverFlow(this.streamer, { logger: this.logger, signal: this.signal });
-    await app.listen({ host: this.host, port: this.port });
-    this.logger.info(`${this.constructor.name} listening on ${tls ? 'https' : 'http'}://${this.host}:${this.port}`);
+    await app.listen({ host: this.host, port });
+    this.logger.info(`${this.constructor.name} listening on ${tls ? 'https' : 'http'}://${this.host}:${port}`);
   }
 
   override async runServer(): Promise<void> {
-    await this.#closed;
+    if (this.#closed !== undefined) await this.#closed;
+    else await new Promise<void>((resolve) => this.signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 
   override async shutdown(): Promise<void> {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
+    const graceMs = contextOf(this).shutdownGraceMs;
+    const grpc = Promise.all(this.#grpc.map((front) => front.shutdown(graceMs)));
     const app = this.#served;
-    if (app === undefined) return;
+    if (app === undefined) {
+      await grpc;
+      return;
+    }
     // Requests in flight are answered, on connections that close afterwards (not kept alive);
     // fastify's close() stops accepting and closes idle connections. Past the grace period,
     // whatever is left is cut.
     for (const response of this.#inflight) if (!response.headersSent) response.setHeader('connection', 'close');
     const server = app.server as Server;
-    const timer = setTimeout(() => server.closeAllConnections(), contextOf(this).shutdownGraceMs);
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     try {
       await app.close();
     } finally {
       clearTimeout(timer);
+      await grpc;
     }
   }
 

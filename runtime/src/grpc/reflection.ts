@@ -23,7 +23,15 @@ function loadPackageDefinition(): ReturnType<typeof loadFileDescriptorSetFromBuf
   return packageDefinition;
 }
 
-/** Adds reflection (v1 and v1alpha) listing `services` (fully qualified names) to `server`. */
-export function addReflection(server: Server, services: readonly string[]): void {
-  new ReflectionService(loadPackageDefinition(), { services: [...services] }).addToServer(server);
+/** What proto-loader makes of `.proto` files: reflection reads their file descriptors. */
+export type ReflectedPackage = ReturnType<typeof loadFileDescriptorSetFromBuffer>;
+
+/**
+ * Adds reflection (v1 and v1alpha) listing `services` (fully qualified names) to `server`: Jina's
+ * (our descriptor set), and those of `more` packages (e.g. a generated gateway's own service,
+ * loaded from its .proto file).
+ */
+export function addReflection(server: Server, services: readonly string[], more: readonly ReflectedPackage[] = []): void {
+  const definitions: ReflectedPackage = Object.assign({}, loadPackageDefinition(), ...more);
+  new ReflectionService(definitions, { services: [...services] }).addToServer(server);
 }

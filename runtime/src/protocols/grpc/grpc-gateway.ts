@@ -20,6 +20,8 @@
 import {
   Metadata,
   Server,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
   type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -28,7 +30,7 @@ import {
 } from '@grpc/grpc-js';
 import { HealthStatus, ServingStatus } from '../../grpc/health.js';
 import { rawService } from '../../grpc/raw-service.js';
-import { addReflection } from '../../grpc/reflection.js';
+import { addReflection, type ReflectedPackage } from '../../grpc/reflection.js';
 import { serverCredentials, serverOptions } from '../../grpc/server-options.js';
 import { runtimeInfo } from '../../info.js';
 import { encodeDataRequest } from '../../wire/data-request.js';
@@ -60,9 +62,25 @@ export const GATEWAY_GRPC_SERVICES = [
   'grpc.reflection.v1alpha.ServerReflection',
 ] as const;
 
+/**
+ * A gRPC service served next to Jina's on the same port (a generated gateway's typed
+ * `gateway.v1.GatewayService`): listed by health (SERVING once the Flow is discovered) and by
+ * reflection.
+ */
+export interface GrpcServiceRegistration {
+  /** Fully qualified name, e.g. `gateway.v1.GatewayService`. */
+  readonly name: string;
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+  /** The service's .proto as proto-loader loads it, for reflection (its file descriptors). */
+  readonly reflection?: ReflectedPackage | undefined;
+}
+
 export interface GrpcGatewayOptions extends ProtocolServerOptions {
   /** Pause between endpoint-discovery rounds while a deployment does not answer, ms. Default 1000 (Jina's). */
   discoveryRetryMs?: number;
+  /** Services served next to Jina's (their calls are refused, like Jina's, until the Flow is discovered). */
+  services?: readonly GrpcServiceRegistration[] | undefined;
 }
 
 export interface GrpcGateway extends ProtocolServer {
@@ -82,7 +100,9 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
     ...options.grpcServerOptions,
   });
   const server = new Server(grpcOptions);
-  const health = new HealthStatus(GATEWAY_GRPC_SERVICES);
+  const extra = options.services ?? [];
+  const served = [...GATEWAY_GRPC_SERVICES, ...extra.map((service) => service.name)];
+  const health = new HealthStatus(served);
   health.setAllNotServing();
   const readiness = new FlowReadiness(streamer, { logger, retryMs: options.discoveryRetryMs });
   const draining = new AbortController();
@@ -169,8 +189,10 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
     },
   });
 
+  for (const service of extra) server.addService(service.definition, refusingUntilReady(service, refused));
+
   health.addTo(server);
-  addReflection(server, GATEWAY_GRPC_SERVICES);
+  addReflection(server, served, extra.flatMap((service) => (service.reflection === undefined ? [] : [service.reflection])));
 
   const host = options.host;
   const port = await new Promise<number>((resolve, reject) => {
@@ -188,7 +210,7 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
 
   const ready = readiness.ready.then(() => {
     if (draining.signal.aborted) throw new Error('the gRPC gateway is shutting down');
-    for (const service of ['', ...GATEWAY_GRPC_SERVICES]) health.set(service, ServingStatus.SERVING);
+    for (const service of ['', ...served]) health.set(service, ServingStatus.SERVING);
     logger.info(`gRPC gateway ready on ${scheme}://${host}:${port}`);
   });
   ready.catch((error: unknown) => {
@@ -215,4 +237,24 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
   };
 
   return { protocol: 'grpc', port, ready, shutdown };
+}
+
+/** `service`'s handlers, each refusing its call (UNAVAILABLE naming why) until the Flow is discovered or while shutting down. */
+function refusingUntilReady(service: GrpcServiceRegistration, refused: (reply: (code: GrpcStatus, details: string) => void) => boolean): UntypedServiceImplementation {
+  const wrapped: UntypedServiceImplementation = {};
+  for (const [method, handler] of Object.entries(service.implementation)) {
+    const shape = service.definition[method];
+    if (shape?.responseStream === false && shape.requestStream === false) {
+      wrapped[method] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        if (refused((code, details) => callback({ code, details, metadata: new Metadata() }))) return;
+        (handler as (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void)(call, callback);
+      };
+    } else {
+      wrapped[method] = (call: { emit(event: 'error', error: unknown): boolean }, ...rest: unknown[]) => {
+        if (refused((code, details) => call.emit('error', { code, details, metadata: new Metadata() }))) return;
+        (handler as (call: unknown, ...rest: unknown[]) => void)(call, ...rest);
+      };
+    }
+  }
+  return wrapped;
 }

@@ -6,5 +6,5 @@
  * - `startGrpcGateway(options)`: a listening server (`ProtocolServer`), serving the Flow once
  *   endpoint discovery of every deployment succeeded (see `ready`).
  */
-export { GATEWAY_GRPC_SERVICES, startGrpcGateway, type GrpcGateway, type GrpcGatewayOptions } from './grpc-gateway.js';
+export { GATEWAY_GRPC_SERVICES, startGrpcGateway, type GrpcGateway, type GrpcGatewayOptions, type GrpcServiceRegistration } from './grpc-gateway.js';
 export { MalformedRequestError } from './request-bytes.js';

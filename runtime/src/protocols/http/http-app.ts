@@ -83,49 +83,7 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
     logger.warn('CORS is enabled. This service is accessible from any website!');
   }
 
-  const validators = new BodyValidators(logger);
-  const requestSize = options.requestSize ?? 100;
-  const routes: OpenApiRoute[] = [];
-  const taken = new Map<string, string>(); // `METHOD path` → endpoint
-  const reservedGet = new Set(['/', '/openapi.json', '/docs']);
-  let statusRoute = true;
-  let dryRunRoute = true;
-
-  for (const endpoint of endpoints.values()) {
-    if (endpoint.endpoint === DRY_RUN_ENDPOINT) continue;
-    const path = `/${endpoint.endpoint.replace(/^\/+|\/+$/g, '')}`;
-    const method = endpoint.isGenerator ? 'GET' : 'POST';
-    const problem = unservablePath(path) ?? (method === 'GET' && (reservedGet.has(path) || path.startsWith('/docs/')) ? `GET ${path} is the gateway's own route` : undefined);
-    const key = `${method} ${path}`;
-    if (problem !== undefined || taken.has(key)) {
-      logger.warn(`endpoint "${endpoint.endpoint}" is not served over HTTP: ${problem ?? `${key} already serves endpoint "${taken.get(key)}"`}`);
-      continue;
-    }
-    taken.set(key, endpoint.endpoint);
-    const url = path.replaceAll(':', '::'); // find-my-way: `::` is a literal colon
-    if (endpoint.isGenerator) {
-      if (path === '/status') statusRoute = false;
-      if (path === '/dry_run') dryRunRoute = false;
-      app.route({
-        method: 'GET',
-        url,
-        exposeHeadRoute: false, // HEAD must not start a stream
-        handler: streamHandler({
-          streamer,
-          endpoint,
-          validateJson: validators.doc(endpoint, false),
-          validateQuery: validators.doc(endpoint, true),
-          logger,
-        }),
-      });
-    } else {
-      app.route({ method: 'POST', url, handler: postHandler({ streamer, endpoint, validate: validators.body(endpoint), requestSize, logger }) });
-    }
-    routes.push({ path, kind: endpoint.isGenerator ? 'stream' : 'post', endpoint });
-  }
-
-  if (dryRunRoute) app.get('/dry_run', (_request, reply) => dryRun(streamer, abortOnDisconnect(reply)));
-  if (statusRoute) app.get('/status', async () => runtimeInfo());
+  const { routes, status: statusRoute, dryRun: dryRunRoute } = registerFlowRoutes(app, options, endpoints);
   const health = options.healthCheck !== false;
   if (health) app.get('/', async () => ({}));
 
@@ -144,6 +102,80 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
   return app;
 }
 
+/** What registerFlowRoutes served: the routes of the OpenAPI document, and whether `/status` and `/dry_run` are the gateway's. */
+export interface FlowRoutes {
+  readonly routes: OpenApiRoute[];
+  readonly status: boolean;
+  readonly dryRun: boolean;
+}
+
+export interface FlowRoutesOptions {
+  readonly streamer: ProtocolServerOptions['streamer'];
+  readonly logger: ProtocolServerOptions['logger'];
+  readonly requestSize?: number | undefined;
+  /** Largest body per route, when the app's own limit is not the one to apply (a custom gateway's app: fastify's 1 MiB). */
+  readonly bodyLimit?: number | undefined;
+  /** A route the app already has (`METHOD path`): the Flow endpoint is not served there (logged). */
+  readonly taken?: ((method: 'GET' | 'POST', path: string) => boolean) | undefined;
+}
+
+/**
+ * Jina's HTTP API of the Flow on `app`: `POST /{endpoint}` per non-generator endpoint, SSE
+ * `GET /{endpoint}` per generator endpoint, `GET /status` and `GET /dry_run` (unless an
+ * endpoint takes them). Used by the built-in app and, as a plugin, by generated gateways.
+ */
+export function registerFlowRoutes(app: FastifyInstance, options: FlowRoutesOptions, endpoints: ReadonlyMap<string, FlowEndpoint>): FlowRoutes {
+  const { streamer, logger } = options;
+  const validators = new BodyValidators(logger);
+  const requestSize = options.requestSize ?? 100;
+  const routes: OpenApiRoute[] = [];
+  const taken = new Map<string, string>(); // `METHOD path` → endpoint
+  const reservedGet = new Set(['/', '/openapi.json', '/docs']);
+  let statusRoute = true;
+  let dryRunRoute = true;
+
+  for (const endpoint of endpoints.values()) {
+    if (endpoint.endpoint === DRY_RUN_ENDPOINT) continue;
+    const path = `/${endpoint.endpoint.replace(/^\/+|\/+$/g, '')}`;
+    const method = endpoint.isGenerator ? 'GET' : 'POST';
+    const problem = unservablePath(path) ?? (method === 'GET' && (reservedGet.has(path) || path.startsWith('/docs/')) ? `GET ${path} is the gateway's own route` : undefined);
+    const key = `${method} ${path}`;
+    const elsewhere = options.taken?.(method, path) === true ? `${key} is a route of the gateway's own` : undefined;
+    if (problem !== undefined || elsewhere !== undefined || taken.has(key)) {
+      logger.warn(`endpoint "${endpoint.endpoint}" is not served over HTTP: ${problem ?? elsewhere ?? `${key} already serves endpoint "${taken.get(key)}"`}`);
+      continue;
+    }
+    taken.set(key, endpoint.endpoint);
+    const url = path.replaceAll(':', '::'); // find-my-way: `::` is a literal colon
+    if (endpoint.isGenerator) {
+      if (path === '/status') statusRoute = false;
+      if (path === '/dry_run') dryRunRoute = false;
+      app.route({
+        method: 'GET',
+        url,
+        ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+        exposeHeadRoute: false, // HEAD must not start a stream
+        handler: streamHandler({
+          streamer,
+          endpoint,
+          validateJson: validators.doc(endpoint, false),
+          validateQuery: validators.doc(endpoint, true),
+          logger,
+        }),
+      });
+    } else {
+      app.route({ method: 'POST', url, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }), handler: postHandler({ streamer, endpoint, validate: validators.body(endpoint), requestSize, logger }) });
+    }
+    routes.push({ path, kind: endpoint.isGenerator ? 'stream' : 'post', endpoint });
+  }
+
+  if (dryRunRoute && options.taken?.('GET', '/dry_run') !== true) app.get('/dry_run', (_request, reply) => dryRun(streamer, abortOnDisconnect(reply)));
+  else dryRunRoute = false;
+  if (statusRoute && options.taken?.('GET', '/status') !== true) app.get('/status', async () => runtimeInfo());
+  else statusRoute = false;
+  return { routes, status: statusRoute, dryRun: dryRunRoute };
+}
+
 /** Why `path` cannot be a route as it is, if it cannot (query/fragment marks, wildcards, spaces). */
 function unservablePath(path: string): string | undefined {
   return /^[A-Za-z0-9\-._~!$&'()+,;=@/:]*$/.test(path) && !path.includes('//')
@@ -157,7 +189,7 @@ function unservablePath(path: string): string | undefined {
  * it). An empty body is "no body" (422 "Field required", as FastAPI says), not a parse error.
  * Other types (a form) are kept as text, so validation answers 422 as FastAPI does.
  */
-function installBodyParsers(app: FastifyInstance): void {
+export function installBodyParsers(app: FastifyInstance): void {
   const parseJson = (body: string): unknown => {
     if (body === '') return undefined;
     try {
@@ -191,10 +223,12 @@ function readsAsJson(contentType: string | undefined): boolean {
 }
 
 /** Every failure answers JSON with a `detail`, FastAPI's shape; nothing crashes the process. */
-function installErrorHandlers(app: FastifyInstance, options: HttpAppOptions): void {
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send({ detail: 'Not Found' });
-  });
+export function installErrorHandlers(app: FastifyInstance, options: Pick<HttpAppOptions, 'logger' | 'bodyLimit'>, notFound = true): void {
+  if (notFound) {
+    app.setNotFoundHandler((_request, reply) => {
+      void reply.code(404).send({ detail: 'Not Found' });
+    });
+  }
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (error.code === 'JINA_TS_INVALID_JSON') {

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadGeneratorCore } from '../cli/generator-core.js';
+import { clientPackageName } from '../cli/client-package.js';
 import { generatedFiles, type OpenApiInfo, SCHEMA_SNAPSHOT_FILE } from '../cli/generated-files.js';
 import { describeRequest, relativeSource, reportPlan } from '../cli/generate-project.js';
 import type { Reporter } from '../cli/reporter.js';
@@ -23,6 +24,7 @@ import { contentHash, MANIFEST_FILE, readManifest } from '../reconcile/manifest.
 import { fail, ok, type Result } from '../reconcile/outcome.js';
 import type { PlannedFile } from '../reconcile/planned-file.js';
 import { reconcile } from '../reconcile/reconcile.js';
+import { packageNameOf } from '../scaffold/context.js';
 import { requestFromSources } from './recorded-request.js';
 import type { GeneratedContent, TypeCheckReport } from './type-check.js';
 
@@ -102,7 +104,8 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
     });
   }
   const info = await readOpenApiInfo(projectDir);
-  const generated = await generatedFiles(core.value, found.value.schemas, { ...info, source: schemaSource(request.value) }, reporter);
+  const clientPackage = await readClientPackageName(projectDir);
+  const generated = await generatedFiles(core.value, found.value.schemas, { ...info, clientPackage, source: schemaSource(request.value) }, reporter);
   if (!generated.ok) return generated;
   const files = [...generated.value, ...(await carriedOver(projectDir, previous.files, previous.scaffolds, generated.value))];
   const generateMs = performance.now() - started;
@@ -197,6 +200,17 @@ async function readOpenApiInfo(projectDir: string): Promise<OpenApiInfo> {
   } catch {
     return {};
   }
+}
+
+/** The consumer SDK's package name: the project's package.json name + `-client` (the directory's name without one). */
+async function readClientPackageName(projectDir: string): Promise<string> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(projectDir, 'package.json'), 'utf8')) as { name?: unknown };
+    if (typeof manifest.name === 'string' && manifest.name !== '') return clientPackageName(manifest.name);
+  } catch {
+    // no or no readable package.json: the name create-gateway <dir> gives
+  }
+  return clientPackageName(packageNameOf(projectDir));
 }
 
 /**

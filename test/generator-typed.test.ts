@@ -9,11 +9,16 @@
  * - served with `jina gateway --uses config.yml`, the typed routes of src/gen/routes.ts answer
  *   with the executors' documents (tensors, nested lists, streams, parameters); the liar's bad
  *   document is caught by the return-type validator with the executor and the JSON path (502),
- *   bad parameters and bodies are 400s naming the path.
+ *   bad parameters and bodies are 400s naming the path;
+ * - the consumer SDK (client/), built with its own package script and used from a consumer
+ *   package as an installed dependency, calls every endpoint of the served gateway (failures as
+ *   typed values, the stream as an async iterable); its gRPC client type-checks against the
+ *   service of protos/gateway.proto.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Doc, type DocModel, type ExecutorServer, NdArray, serveExecutor } from '../runtime/src/index.js';
 import { runCommand, runCommandOk } from './support/commands.js';
@@ -193,5 +198,125 @@ describe('typed routes, served', () => {
     const badDoc = await post('/nested/nested', { data: [{ title: 't', inner: 'not a doc', items: [] }] });
     expect(badDoc.status).toBe(400);
     expect(badDoc.json().error).toMatch(/^data\[0\]\.inner: /);
+  });
+});
+
+/**
+ * A consumer of the SDK (its own package next to the project): every endpoint through the typed
+ * HTTP client, the results summed up with typed field reads; gRPC calls typed by the service.
+ */
+const CONSUMER_HTTP = `import { createClient, type Failure } from 'typed-gw-client';
+
+const failure = (result: Failure) => ({ kind: result.kind, status: result.status, body: 'body' in result ? result.body : undefined });
+
+export async function callEveryEndpoint(baseUrl: string) {
+  const client = createClient({ baseUrl });
+  const health = await client.health();
+  const embed32 = await client.post('embedder', '/embed32', { data: [{ text: 'hello' }] });
+  const embed64 = await client.post('embedder', '/embed64', { data: { text: 'hi' } });
+  const nested = await client.post('nested', '/nested', { data: [{ title: 't', inner: { label: 'l', value: 1 }, items: [{ label: 'm', value: 2 }] }] });
+  const single = await client.post('kinds', '/single', { data: [{ text: 'x' }] });
+  const boom = await client.post('kinds', '/boom', { data: [{ text: 'x' }] });
+  const streamed: string[] = [];
+  for await (const event of client.stream('kinds', '/stream', { data: { text: 'x' } })) streamed.push(event.ok ? event.doc.text ?? '' : event.kind);
+  const params = await client.post('params', '/params', { data: [{ text: 'a' }], parameters: { k: 7, tag: 't' } });
+  const badParameters = await client.post('params', '/params', { data: [], parameters: { k: 1.5 } });
+  const honest = await client.post('liar', '/score', { data: [{ text: 'truth', embedding: [0, 0, 0], score: 0 }] });
+  const lied = await client.post('liar', '/score', { data: [{ text: 'fine', embedding: [0, 0, 0], score: 0 }, { text: 'lie', embedding: [0, 0, 0], score: 0 }] });
+  const unreachable = await createClient({ baseUrl: 'http://127.0.0.1:9' }).post('kinds', '/single', { data: [] });
+  return {
+    health: health.ok,
+    embed32: embed32.ok ? embed32.data.map((doc) => ({ text: doc.text, length: doc.embedding.length, first: doc.embedding[1], score: doc.score })) : failure(embed32),
+    embed64: embed64.ok ? embed64.data.map((doc) => doc.embedding.length) : failure(embed64),
+    nested: nested.ok ? nested.data.map((doc) => ({ title: doc.title, inner: doc.inner.value, items: doc.items.map((item) => [item.label, item.value]) })) : failure(nested),
+    single: single.ok ? single.data.map((doc) => doc.text) : failure(single),
+    boom: boom.ok ? 'no error' : failure(boom),
+    streamed,
+    params: params.ok ? params.data.map((doc) => [doc.k, doc.tag]) : failure(params),
+    badParameters: badParameters.ok ? 'no error' : failure(badParameters),
+    honest: honest.ok ? honest.data.map((doc) => [doc.text, doc.embedding, doc.score]) : failure(honest),
+    lied: lied.ok ? 'no error' : failure(lied),
+    unreachable: unreachable.ok ? 'no error' : { kind: unreachable.kind, status: unreachable.status },
+  };
+}
+`;
+
+const CONSUMER_GRPC = `import * as grpc from 'typed-gw-client/grpc';
+
+function unary<T>(call: (done: (error: Error | null, response: T) => void) => unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => call((error, response) => (error === null ? resolve(response) : reject(error))));
+}
+
+async function streamed<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const messages: T[] = [];
+  for await (const message of stream) messages.push(message);
+  return messages;
+}
+
+/** One call of every rpc of the gateway's service (type-checked; called where the service is served). */
+export function callEveryRpc(address: string): Promise<unknown[]> {
+  const client: grpc.GatewayServiceClient = grpc.createGrpcClient(address);
+  return Promise.all([
+    unary<grpc.EmbedderEmbed32Response>((done) => client.embedderEmbed32({ docs: [{ text: 'hello' }] }, done)).then((response) => response.docs.map((doc) => doc.embedding?.shape)),
+    unary<grpc.EmbedderEmbed64Response>((done) => client.embedderEmbed64({ docs: [{ text: 'hi' }] }, done)).then((response) => response.docs.map((doc) => doc.score)),
+    unary<grpc.NestedNestedResponse>((done) => client.nestedNested({ docs: [{ title: 't', inner: { label: 'l', value: 1 }, items: [] }] }, done)).then((response) => response.docs.map((doc) => doc.title)),
+    unary<grpc.KindsSingleResponse>((done) => client.kindsSingle({ docs: [{ text: 'x' }] }, done)).then((response) => response.docs.map((doc) => doc.text)),
+    unary<grpc.KindsBoomResponse>((done) => client.kindsBoom({ docs: [{ text: 'x' }] }, done)).catch((error: Error) => error.message),
+    streamed<grpc.KindsStreamResponse>(client.kindsStream({ doc: { text: 'x' } })).then((messages) => messages.map((message) => message.doc?.text)),
+    unary<grpc.ParamsParamsResponse>((done) => client.paramsParams({ docs: [{ text: 'a' }], parameters: { k: 7 } }, done)).then((response) => response.docs.map((doc) => doc.k)),
+    unary<grpc.LiarScoreResponse>((done) => client.liarScore({ docs: [{ text: 'truth', score: 0 }] }, done)).then((response) => response.docs.map((doc) => doc.score)),
+  ]).finally(() => client.close());
+}
+`;
+
+describe('consumer SDK (client/), against the served gateway', () => {
+  let consumer: string;
+
+  beforeAll(async () => {
+    // the SDK's own build script (tsc from the project's toolchain), then a consumer package that
+    // depends on it, linked as `npm install <project>/client` links a directory
+    await runCommandOk('npm', ['run', 'build'], { cwd: path.join(project, 'client') });
+    consumer = path.join(base, 'consumer');
+    await mkdir(path.join(consumer, 'node_modules'), { recursive: true });
+    await symlink(path.join(project, 'client'), path.join(consumer, 'node_modules', 'typed-gw-client'));
+    await writeFile(path.join(consumer, 'package.json'), '{ "type": "module", "dependencies": { "typed-gw-client": "file:../typed-gw/client" } }\n');
+    const compilerOptions = { target: 'es2023', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2023', 'dom'], types: ['node'], typeRoots: [path.join(project, 'node_modules/@types')], strict: true, noUncheckedIndexedAccess: true, skipLibCheck: true, outDir: 'dist' };
+    await writeFile(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
+    await writeFile(path.join(consumer, 'http-calls.ts'), CONSUMER_HTTP);
+    await writeFile(path.join(consumer, 'grpc-calls.ts'), CONSUMER_GRPC);
+    await runCommandOk(path.join(project, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: consumer });
+  }, 120_000);
+
+  it('is its own package, named after the project and versioned as openapi.json, listed in gateway.lock.json', async () => {
+    const manifest = JSON.parse(await readFile(path.join(project, 'client', 'package.json'), 'utf8')) as { name: string; version: string; exports: Record<string, unknown> };
+    const openapi = JSON.parse(await readFile(path.join(project, 'openapi.json'), 'utf8')) as { info: { version: string } };
+    expect(manifest.name).toBe('typed-gw-client');
+    expect(manifest.version).toBe(openapi.info.version);
+    expect(Object.keys(manifest.exports)).toEqual(['.', './grpc']);
+    const lock = JSON.parse(await readFile(path.join(project, 'gateway.lock.json'), 'utf8')) as { files: Record<string, string> };
+    expect(Object.keys(lock.files)).toEqual(expect.arrayContaining(['client/package.json', 'client/src/http.ts', 'client/src/models.ts', 'client/src/endpoints.ts', 'client/src/grpc.ts', 'client/src/grpc/gateway.ts']));
+  });
+
+  it('calls every endpoint: documents typed by the models, failures as values with the status and the gateway\'s error, the stream as an async iterable', async () => {
+    const calls = (await import(pathToFileURL(path.join(consumer, 'dist', 'http-calls.js')).href)) as { callEveryEndpoint(baseUrl: string): Promise<Record<string, unknown>> };
+    const results = await calls.callEveryEndpoint(url);
+    expect(results).toEqual({
+      health: true,
+      embed32: [{ text: 'hello', length: 128, first: 2, score: 5.25 }],
+      embed64: [128],
+      nested: [{ title: 'T', inner: 2, items: [['m', 20], ['count', 1]] }],
+      single: ['single:x'],
+      boom: { kind: 'executor-failed', status: 502, body: { executor: 'kinds', error: expect.stringMatching(/boom/) } },
+      streamed: ['x-0', 'x-1', 'x-2'],
+      params: [[7, 't']],
+      badParameters: { kind: 'bad-request', status: 400, body: { error: 'the parameters for params /params are not a valid Params: parameters.k: must be integer,null' } },
+      honest: [['truth', [1, 2, 3], 0.5]],
+      lied: {
+        kind: 'executor-failed',
+        status: 502,
+        body: { executor: 'liar', error: 'liar /score returned a document that is not a valid Scored: liar/score[1].embedding: must be a tensor of shape [3]; liar/score[1].score: must be number' },
+      },
+      unreachable: { kind: 'network', status: 0 },
+    });
   });
 });

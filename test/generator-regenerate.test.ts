@@ -228,6 +228,12 @@ describe('create-gateway regenerate', () => {
     expect(report.openapi.diff.changes.find((change) => change.path.endsWith('.count'))?.breaking).toBe(true);
     const yaml = parseYaml(await readFile(path.join(published, 'openapi.yaml'), 'utf8')) as { info: { version: string }; paths: Record<string, unknown> };
     expect(yaml.info.version).toBe('1.0.0');
+    // the project's contract and its consumer SDK take the published version
+    const versions = async () => [
+      (JSON.parse(await readFile(path.join(project, 'openapi.json'), 'utf8')) as { info: { version: string } }).info.version,
+      (JSON.parse(await readFile(path.join(project, 'client', 'package.json'), 'utf8')) as { version: string }).version,
+    ];
+    expect(await versions()).toEqual(['1.0.0', '1.0.0']);
 
     // an addition only: the published 1.0.0 spec without /evolving/summarise as the previous one
     const older = structuredClone(yaml);
@@ -237,6 +243,12 @@ describe('create-gateway regenerate', () => {
     expect(minor.code, minor.output).toBe(0);
     expect(minor.stdout).toMatch(/1\.0\.0 → 1\.1\.0 \(minor\)/);
     expect(minor.stdout).toMatch(/\[ok\] POST \/evolving\/summarise: operation-added/);
+    expect(minor.stdout).toContain('client/package.json, openapi.json: version 1.1.0');
+    expect(await versions()).toEqual(['1.1.0', '1.1.0']);
+    // written through reconcile: the lock's hashes follow, a regenerate finds nothing stale and keeps the version
+    const after = await cli('regenerate', '--check', '--json');
+    expect(after.code, after.output).toBe(0);
+    expect((JSON.parse(after.stdout) as Report).sdk).toEqual({ name: 'evolving-gw-client', version: '1.1.0', files: [] });
 
     const proto = await cli('openapi', '-o', path.join(published, 'openapi.yaml'), '--proto-out', path.join(published, 'gateway.proto'), '--previous', path.join(published, 'openapi.yaml'), '--previous-proto', path.join(base, 'gateway-v1.proto'));
     expect(proto.code).toBe(1);

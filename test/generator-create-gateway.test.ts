@@ -333,7 +333,7 @@ describe('a project for recursive and deeply nested models', () => {
     const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies['@jina-ts/runtime']).toBe(`file:${path.join(REPO_ROOT, 'runtime')}`);
     // /service calls /deep (a four-level chain) with an example doc built from its schema
-    expect(await readFile(path.join(project, 'src', 'gateway.test.ts'), 'utf8')).toContain('{"level1":{"level2":{"level3":{"label":"example"}}}}');
+    expect(await readFile(path.join(project, 'src', 'gateway.test.ts'), 'utf8')).toContain(JSON.stringify(JSON.stringify({ data: [{ level1: { level2: { level3: { label: 'example' } } } }] })));
     await runCommandOk('npm', ['install', ...NPM_FLAGS], { cwd: project, timeoutMs: 120_000 });
     await runCommandOk('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: project });
     const tested = await runCommandOk('npm', ['test'], { cwd: project, env: JINA_ENV });

@@ -20,7 +20,7 @@ const SOURCE = String.raw`/**
  *
  *     const client = createClient({ baseUrl: 'http://localhost:8080' });
  *     const result = await client.post('executor', '/endpoint', { data: [doc], parameters: {} });
- *     if (result.ok) result.data; else result.kind, result.status, result.body.error;
+ *     if (result.ok) result.data; else result.kind, result.status, result.message;
  *     for await (const event of client.stream('executor', '/generate', { data: doc })) ...
  *
  * Executor, endpoint, documents and parameters are typed from the executors' schemas; every
@@ -71,18 +71,21 @@ export interface ErrorBody {
   readonly executor?: string;
 }
 
-/** Why a call failed, by kind; each with the HTTP status (0: no response) and what the gateway said. */
+/**
+ * Why a call failed, by kind; each with the HTTP status (0: no response), a message (the
+ * gateway's 'error' when it sent one) and, when the gateway answered with its error body, that body.
+ */
 export type GatewayError =
   /** The body, a document or the parameters are malformed (the message names the path, e.g. 'data[0].embedding'). */
-  | { readonly kind: 'bad-request'; readonly status: 400; readonly body: ErrorBody }
+  | { readonly kind: 'bad-request'; readonly status: 400; readonly message: string; readonly body: ErrorBody }
   /** The executor raised an error, or returned a document that breaks its output model. */
-  | { readonly kind: 'executor-failed'; readonly status: 502; readonly body: ErrorBody }
+  | { readonly kind: 'executor-failed'; readonly status: 502; readonly message: string; readonly body: ErrorBody }
   /** The executor cannot be reached (the message names its address). */
-  | { readonly kind: 'executor-unavailable'; readonly status: 503; readonly body: ErrorBody }
+  | { readonly kind: 'executor-unavailable'; readonly status: 503; readonly message: string; readonly body: ErrorBody }
   /** The executor did not answer before the deadline. */
-  | { readonly kind: 'executor-timeout'; readonly status: 504; readonly body: ErrorBody }
+  | { readonly kind: 'executor-timeout'; readonly status: 504; readonly message: string; readonly body: ErrorBody }
   /** A stream that started ended with an error event (the executor failed mid-way). */
-  | { readonly kind: 'stream-failed'; readonly status: 200; readonly body: ErrorBody }
+  | { readonly kind: 'stream-failed'; readonly status: 200; readonly message: string; readonly body: ErrorBody }
   /** Any other answer: another status (404, 500, a proxy's), or a body that is not what the API promises. */
   | { readonly kind: 'unexpected-response'; readonly status: number; readonly body: unknown; readonly message: string }
   /** No answer: fetch failed (unreachable, aborted, CORS). */
@@ -154,7 +157,7 @@ export function createClient(options: ClientOptions): GatewayClient {
             } catch {
               return yield unexpected(200, event.data, 'an event of the stream is not JSON');
             }
-            if (event.event === 'error') return yield isErrorBody(doc) ? { ok: false, kind: 'stream-failed', status: 200, body: doc } : unexpected(200, doc, 'an error event without an "error" message');
+            if (event.event === 'error') return yield isErrorBody(doc) ? { ok: false, kind: 'stream-failed', status: 200, message: doc.error, body: doc } : unexpected(200, doc, 'an error event without an "error" message');
             if (event.event !== 'message') continue;
             yield { ok: true, doc: doc as never };
           }
@@ -198,13 +201,13 @@ function failureOf(status: number, body: unknown): Failure {
   if (!isErrorBody(body)) return unexpected(status, body, 'HTTP ' + status);
   switch (status) {
     case 400:
-      return { ok: false, kind: 'bad-request', status, body };
+      return { ok: false, kind: 'bad-request', status, message: body.error, body };
     case 502:
-      return { ok: false, kind: 'executor-failed', status, body };
+      return { ok: false, kind: 'executor-failed', status, message: body.error, body };
     case 503:
-      return { ok: false, kind: 'executor-unavailable', status, body };
+      return { ok: false, kind: 'executor-unavailable', status, message: body.error, body };
     case 504:
-      return { ok: false, kind: 'executor-timeout', status, body };
+      return { ok: false, kind: 'executor-timeout', status, message: body.error, body };
     default:
       return unexpected(status, body, 'HTTP ' + status + ': ' + body.error);
   }

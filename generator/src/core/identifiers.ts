@@ -18,10 +18,17 @@ const RESERVED = new Set(
   ).split(' '),
 );
 
+/**
+ * Longest identifier made from a name (before a uniqueness suffix): identifiers also name files
+ * and directories (src/gen/validate/{executor}/{endpoint}.ts), whose names file systems cap at
+ * 255 bytes, and a long name is no easier to read in code.
+ */
+export const MAX_IDENTIFIER_LENGTH = 64;
+
 /** `my-text doc` → `MyTextDoc`; `123` → `_123`; `class` → `Class_`; never empty. */
 export function pascalIdentifier(raw: string): string {
   const words = withoutMarks(raw).split(/[^A-Za-z0-9]+/).filter(Boolean);
-  let name = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+  let name = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('').slice(0, MAX_IDENTIFIER_LENGTH);
   if (name === '') name = 'Model';
   if (/^[0-9]/.test(name)) name = `_${name}`;
   return RESERVED.has(name) ? `${name}_` : name;
@@ -31,7 +38,9 @@ export function pascalIdentifier(raw: string): string {
 export function snakeIdentifier(raw: string): string {
   let name = withoutMarks(raw)
     .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
+    .replace(/^_+/, '')
+    .slice(0, MAX_IDENTIFIER_LENGTH)
+    .replace(/_+$/, '');
   if (name === '') name = 'root';
   if (/^[0-9]/.test(name)) name = `_${name}`;
   return name;

@@ -11,6 +11,7 @@ import { discoverDeployments } from './discover.js';
 import { checkUniqueNames } from './executor-option.js';
 import { readFlowYaml } from './flow-yaml.js';
 import { readGatewayFlags } from './gateway-flags.js';
+import { checkSchemaNames } from './name-check.js';
 import { checkSchemaFileShape, type RawSchemaFile } from './schema-shape.js';
 import type { DeploymentTarget, SchemaSource } from './sources.js';
 
@@ -90,6 +91,8 @@ async function readSchemaFile(file: string, options: IntrospectOptions): Promise
 function validated(json: unknown, source: string, options: IntrospectOptions): Result<RawSchemaFile> {
   const canonical = sortKeys(withoutRandomIdExamples(json));
   const shaped = checkSchemaFileShape(canonical, source);
-  if (!shaped.ok || options.parse === undefined) return shaped;
+  if (!shaped.ok) return shaped;
+  const named = checkSchemaNames(shaped.value, source);
+  if (!named.ok || options.parse === undefined) return named;
   return options.parse(canonical, source);
 }

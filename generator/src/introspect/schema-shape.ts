@@ -29,15 +29,15 @@ export function checkSchemaFileShape(json: unknown, source: string): Result<RawS
   if (Object.keys(json).length === 0) return at('$', 'no executor');
   for (const [executor, discovery] of Object.entries(json)) {
     const base = `$${key(executor)}`;
-    if (!isObject(discovery)) return at(base, `executor "${executor}": expected {endpoints, write_endpoints, schemas}`);
-    if (!isStringList(discovery.endpoints)) return at(`${base}.endpoints`, `executor "${executor}": expected a list of endpoint names`);
+    if (!isObject(discovery)) return at(base, `executor ${JSON.stringify(executor)}: expected {endpoints, write_endpoints, schemas}`);
+    if (!isStringList(discovery.endpoints)) return at(`${base}.endpoints`, `executor ${JSON.stringify(executor)}: expected a list of endpoint names`);
     if (discovery.write_endpoints !== undefined && !isStringList(discovery.write_endpoints)) {
-      return at(`${base}.write_endpoints`, `executor "${executor}": expected a list of endpoint names`);
+      return at(`${base}.write_endpoints`, `executor ${JSON.stringify(executor)}: expected a list of endpoint names`);
     }
-    if (!isObject(discovery.schemas)) return at(`${base}.schemas`, `executor "${executor}": expected an object of endpoint → schema`);
+    if (!isObject(discovery.schemas)) return at(`${base}.schemas`, `executor ${JSON.stringify(executor)}: expected an object of endpoint → schema`);
     for (const [endpoint, schema] of Object.entries(discovery.schemas)) {
       const where = `${base}.schemas${key(endpoint)}`;
-      const who = `executor "${executor}", endpoint "${endpoint}"`;
+      const who = `executor ${JSON.stringify(executor)}, endpoint ${JSON.stringify(endpoint)}`;
       if (!isObject(schema)) return at(where, `${who}: expected {input, output, is_generator, is_singleton_doc, parameters}`);
       for (const side of ['input', 'output'] as const) {
         const model = schema[side];

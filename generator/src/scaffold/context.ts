@@ -48,9 +48,17 @@ export interface ScaffoldContext {
   };
   readonly executors: readonly ExecutorView[];
   /** What `POST /service` calls: the first request-response endpoint. */
-  readonly service: { readonly executor: ExecutorView; readonly endpoint: EndpointView; readonly exampleJson: string; readonly routePath: string } | undefined;
-  readonly deploymentsAddressesJson: string | undefined;
-  readonly graphDescriptionJson: string | undefined;
+  readonly service:
+    | {
+        readonly executor: ExecutorView;
+        readonly endpoint: EndpointView;
+        /** The body of an example request, `{"data": [doc]}`, as JSON text (printed with `{{ts}}` or `{{shell}}`). */
+        readonly requestJson: string;
+        readonly routePath: string;
+      }
+    | undefined;
+  readonly deploymentsAddresses: Readonly<Record<string, readonly string[]>> | undefined;
+  readonly graphDescription: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** What the scaffolds read of a schema file (a structural subset of the saved schema file's shape). */
@@ -97,7 +105,7 @@ export function scaffoldContext(input: ContextInput): ScaffoldContext {
       ? undefined
       : {
           ...target,
-          exampleJson: JSON.stringify(exampleDoc(input.schemas[target.executor.name]!.schemas[target.endpoint.on]!.input.model)),
+          requestJson: JSON.stringify({ data: [exampleDoc(input.schemas[target.executor.name]!.schemas[target.endpoint.on]!.input.model)] }),
           routePath: executorRoutePath(target.executor.name, target.endpoint.on),
         };
   const hasAddresses = Object.keys(input.deploymentsAddresses).length > 0;
@@ -119,8 +127,8 @@ export function scaffoldContext(input: ContextInput): ScaffoldContext {
     },
     executors,
     service,
-    deploymentsAddressesJson: hasAddresses ? JSON.stringify(input.deploymentsAddresses) : undefined,
-    graphDescriptionJson: input.graphDescription === undefined ? undefined : JSON.stringify(input.graphDescription),
+    deploymentsAddresses: hasAddresses ? input.deploymentsAddresses : undefined,
+    graphDescription: input.graphDescription,
   };
 }
 

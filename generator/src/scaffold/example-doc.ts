@@ -40,7 +40,10 @@ function exampleValue(schema: Schema, root: Schema, depth: number): unknown {
       const properties = asSchema(schema.properties);
       const required = Array.isArray(schema.required) ? schema.required.filter((name): name is string => typeof name === 'string') : [];
       const out: Record<string, unknown> = {};
-      for (const name of required) out[name] = exampleValue(asSchema(properties[name]), root, depth + 1);
+      // defined, not assigned: a field named `__proto__` is a field, not the object's prototype
+      for (const name of required) {
+        Object.defineProperty(out, name, { value: exampleValue(asSchema(Object.hasOwn(properties, name) ? properties[name] : {}), root, depth + 1), enumerable: true, writable: true, configurable: true });
+      }
       return out;
     }
   }

@@ -82,7 +82,7 @@ describe('rendering the templates', () => {
     const { context, files } = await render(true);
     expect([...files.keys()].sort()).toEqual(Object.values(SCAFFOLDS).sort());
     expect(context.service?.endpoint.on).toBe('/encode');
-    expect(context.service?.exampleJson).toBe('{"text":"example"}');
+    expect(context.service?.requestJson).toBe('{"data":[{"text":"example"}]}');
     expect(context.executors[0]!.endpoints.map((endpoint) => endpoint.on)).toEqual(['/default', '/encode', '/stream']);
     expect(files.get('config.yml')).toMatch(/^jtype: SearchGwGateway\npy_modules:\n {2}- dist\/gateway\.js\nwith: \{\}$/m);
     expect(files.get('config.yml')).toMatch(/^deployments_addresses: \{"my-enc":\["grpc:\/\/127\.0\.0\.1:1"\]\}$/m);

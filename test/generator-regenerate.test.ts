@@ -182,10 +182,10 @@ describe('create-gateway regenerate', () => {
         ...['count', 'tags', 'summarize'].map((marker) => `consumer/calls.ts:${lineOf(`SDK-BREAK ${marker}`, SDK_CONSUMER_V1)}`),
       ]),
     );
-    // the SDK's changes: its models and endpoints, its package.json kept at the contract's version
+    // the SDK's changes: its models and endpoints, the gRPC code its build takes in, its package.json kept at the contract's version
     expect(report.sdk.name).toBe('evolving-gw-client');
     expect(report.sdk.version).toBe('0.1.0');
-    expect(report.sdk.files).toEqual(['client/src/endpoints.ts', 'client/src/grpc/gateway.ts', 'client/src/models.ts']);
+    expect(report.sdk.files).toEqual(['client/src/endpoints.ts', 'client/src/models.ts', 'src/gen/proto/gateway.ts']);
 
     // regenerate: writes the new generated files, lists the call sites as file:line: message, exits 1 for them
     const result = await cli('regenerate');

@@ -1,7 +1,7 @@
 /**
  * The generator core: schema file → every generated file of a project (`src/gen/`,
  * `openapi.json`, `protos/gateway.proto` with `buf.yaml`, its TypeScript in `src/gen/proto/`,
- * the consumer SDK's sources in `client/`, its gRPC half a copy of that TypeScript).
+ * the consumer SDK's sources in `client/`, whose gRPC half builds on that TypeScript).
  * Pure: nothing is written to the project here (reconcile writes, all or nothing); the same
  * schemas always give byte-identical files.
  */

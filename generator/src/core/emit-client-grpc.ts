@@ -1,15 +1,16 @@
 /**
- * The consumer SDK's gRPC half (`client/src/grpc.ts`, the package's `./grpc` export): the
- * TypeScript ts-proto made of protos/gateway.proto for the gateway (src/gen/proto/, with its
- * @grpc/grpc-js `GatewayServiceClient`), copied as it is into client/src/grpc/, and a
- * `createGrpcClient(address)`. No second ts-proto run: a generation costs nothing more than the
- * copy. Node only (grpc-js); the HTTP client in the package's main export needs none of it.
+ * The consumer SDK's gRPC half (`client/src/grpc.ts`, the package's `./grpc` export): a
+ * `createGrpcClient(address)` and the re-export of the TypeScript ts-proto made of
+ * protos/gateway.proto for the gateway (src/gen/proto/, with its @grpc/grpc-js
+ * `GatewayServiceClient`), which the SDK's build compiles along (client/tsconfig.json takes
+ * ../src/gen/proto in). Neither a second ts-proto run nor a copy: that TypeScript is ~0.9 KB per
+ * field (7 MB at 16 × 8 × 32), which a copy would make every generation and regenerate write and
+ * hash twice. Node only (grpc-js); the HTTP client in the package's main export needs none of it.
  */
 import type { GeneratedFile } from '../cli/generator-core.js';
 import { PROTO_TS_DIR } from './compile-proto.js';
 import { generatedHeader } from './generated-header.js';
 
-export const CLIENT_GRPC_DIR = 'client/src/grpc';
 export const CLIENT_GRPC_FILE = 'client/src/grpc.ts';
 
 const GRPC_ENTRY = `/**
@@ -20,9 +21,9 @@ const GRPC_ENTRY = `/**
  *     client.executorEndpoint({ docs: [doc] }, (error, response) => { ... });
  */
 import { type ChannelCredentials, type ClientOptions, credentials } from '@grpc/grpc-js';
-import { GatewayServiceClient } from './grpc/gateway.js';
+import { GatewayServiceClient } from '../../src/gen/proto/gateway.js';
 
-export * from './grpc/gateway.js';
+export * from '../../src/gen/proto/gateway.js';
 
 /** A client of the gateway's gRPC service at \`address\` (host:port), plaintext unless credentials say otherwise. */
 export function createGrpcClient(address: string, channelCredentials: ChannelCredentials = credentials.createInsecure(), options?: Partial<ClientOptions>): GatewayServiceClient {
@@ -30,12 +31,9 @@ export function createGrpcClient(address: string, channelCredentials: ChannelCre
 }
 `;
 
-/** The SDK's copies of the protos' TypeScript, and its gRPC entry when the service has a client (it has none without endpoints). */
+/** The SDK's gRPC entry, when the protos' TypeScript has a service client (a gateway without endpoints has none). */
 export function emitClientGrpc(protoTypeScript: readonly GeneratedFile[]): GeneratedFile[] {
-  const copies = protoTypeScript
-    .filter((file) => file.path.startsWith(`${PROTO_TS_DIR}/`))
-    .map((file) => ({ path: `${CLIENT_GRPC_DIR}/${file.path.slice(PROTO_TS_DIR.length + 1)}`, content: file.content }));
-  const service = copies.find((file) => file.path === `${CLIENT_GRPC_DIR}/gateway.ts`);
-  if (service === undefined || !service.content.includes('export const GatewayServiceClient = ')) return copies;
-  return [...copies, { path: CLIENT_GRPC_FILE, content: `${generatedHeader()}${GRPC_ENTRY}` }];
+  const service = protoTypeScript.find((file) => file.path === `${PROTO_TS_DIR}/gateway.ts`);
+  if (service === undefined || !service.content.includes('export const GatewayServiceClient = ')) return [];
+  return [{ path: CLIENT_GRPC_FILE, content: `${generatedHeader()}${GRPC_ENTRY}` }];
 }

@@ -46,11 +46,11 @@ async function generate(schemas: RawSchemaFile): Promise<GeneratedFile[]> {
   return result.value;
 }
 
-/** The client/ files in a fresh directory with its dependencies linked, compiled with `tsc -p client` (to client/dist). */
+/** The client/ files (and src/gen/proto, which its gRPC half takes in) in a fresh directory with its dependencies linked, compiled with `tsc -p client` (to client/dist). */
 function compileClient(files: readonly GeneratedFile[], extra: Record<string, string> = {}): { dir: string; errors: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'gen-client-'));
   dirs.push(dir);
-  const client = files.filter((file) => file.path.startsWith('client/'));
+  const client = files.filter((file) => file.path.startsWith('client/') || file.path.startsWith('src/gen/proto/'));
   const grpc = client.some((file) => file.path === 'client/src/grpc.ts');
   const all = [...client, { path: 'client/package.json', content: clientPackageJson({ name: 'gw-client', version: '0.1.0', runtimeDependencies: {}, grpc }) }, ...Object.entries(extra).map(([p, content]) => ({ path: p, content }))];
   for (const file of all) {
@@ -77,16 +77,14 @@ describe('consumer SDK (client/)', () => {
     expect(files.filter((file) => file.path.startsWith('client/')).map((file) => file.path)).toEqual([
       'client/src/endpoints.ts',
       'client/src/grpc.ts',
-      'client/src/grpc/gateway.ts',
-      'client/src/grpc/google/protobuf/struct.ts',
       'client/src/http.ts',
       'client/src/index.ts',
       'client/src/models.ts',
       'client/tsconfig.json',
     ]);
-    // the gRPC half is the gateway's own ts-proto output, not a second compile
     const content = (name: string) => files.find((file) => file.path === name)!.content;
-    expect(content('client/src/grpc/gateway.ts')).toBe(content('src/gen/proto/gateway.ts'));
+    // the gRPC half is the gateway's own ts-proto output, compiled along by the SDK's build
+    expect(content('client/src/grpc.ts')).toContain("export * from '../../src/gen/proto/gateway.js';");
     const models = content('client/src/models.ts');
     expect(models).toContain('embedding: Tensor<readonly [128]>;');
     expect(models).toContain('bytes_?: string | null;');
@@ -137,7 +135,7 @@ describe('consumer SDK (client/)', () => {
       const files = await generate(schemas);
       const { dir, errors } = compileClient(files);
       expect(errors).toBe('');
-      const endpoints = (await import(pathToFileURL(path.join(dir, 'client/dist/endpoints.js')).href)) as { routes: Record<string, Record<string, string>> };
+      const endpoints = (await import(pathToFileURL(path.join(dir, 'client/dist/client/src/endpoints.js')).href)) as { routes: Record<string, Record<string, string>> };
       const model = normalized(schemas);
       expect(Object.getOwnPropertyNames(endpoints.routes).sort()).toEqual(model.executors.map((executor) => executor.name).sort());
       for (const executor of model.executors) {

@@ -1,6 +1,6 @@
 /**
- * The consumer SDK's sources (`client/`, its own npm package; client/package.json and the gRPC
- * half come from cli/client-package.ts): what the gateway's consumers import to call its HTTP API
+ * The consumer SDK's sources (`client/`, its own npm package; client/package.json comes from
+ * cli/client-package.ts, the gRPC entry from emit-client-grpc.ts): what the gateway's consumers import to call its HTTP API
  * with the executors' types.
  *
  * - `client/src/models.ts`: the models.ts emitter in the JSON form (one type printer for both).
@@ -24,7 +24,11 @@ export const CLIENT_DIR = 'client';
 export const CLIENT_MODELS_FILE = 'client/src/models.ts';
 export const CLIENT_ENDPOINTS_FILE = 'client/src/endpoints.ts';
 
-/** The SDK's compiler options: ES modules for Node ≥ 22 and bundlers, declarations for its consumers. */
+/**
+ * The SDK's compiler options: ES modules for Node ≥ 22 and bundlers, declarations for its
+ * consumers; the gateway's ts-proto output (../src/gen/proto) compiled along for the gRPC half, so
+ * dist/ holds client/src/… and src/gen/proto/… (package.json's exports point into it).
+ */
 const TSCONFIG = {
   compilerOptions: {
     target: 'es2022',
@@ -38,10 +42,10 @@ const TSCONFIG = {
     declaration: true,
     skipLibCheck: true,
     sourceMap: true,
-    rootDir: 'src',
+    rootDir: '..',
     outDir: 'dist',
   },
-  include: ['src/**/*.ts'],
+  include: ['src/**/*.ts', '../src/gen/proto/**/*.ts'],
 };
 
 export function emitClientSources(model: GatewayModel): GeneratedFile[] {

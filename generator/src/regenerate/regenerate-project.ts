@@ -58,7 +58,7 @@ export interface RegenerateReport {
   readonly written: boolean;
   /** `skipped` says why the user's code was not type-checked. */
   readonly typeCheck: TypeCheckReport | { readonly skipped: string };
-  /** The consumer SDK (client/): its package, its version (the contract's) and its files this regenerate creates, updates or deletes. */
+  /** The consumer SDK (client/): its package, its version (the contract's) and the files of its build (client/, src/gen/proto/) this regenerate creates, updates or deletes. */
   readonly sdk: { readonly name: string; readonly version: string; readonly files: readonly string[] };
   /** Milliseconds per step (bench/regenerate.ts reads them). */
   readonly timings: Readonly<Record<'introspect' | 'generate' | 'typeCheck' | 'reconcile', number>>;
@@ -146,7 +146,7 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
     sdk: {
       name: clientPackage,
       version: info.version ?? DEFAULT_CONTRACT_VERSION,
-      files: [...plan.writes.map((write) => write.path), ...plan.deletes].filter((file) => file.startsWith('client/')).sort(),
+      files: [...plan.writes.map((write) => write.path), ...plan.deletes].filter(isSdkSource).sort(),
     },
     timings: { introspect: introspectMs, generate: generateMs, typeCheck: typeCheckMs, reconcile: reconcileMs },
   });
@@ -225,6 +225,12 @@ async function readOpenApiInfo(projectDir: string): Promise<OpenApiInfo> {
   } catch {
     return {};
   }
+}
+
+/** A file the consumer SDK's build compiles: its own, and the gateway's ts-proto output its gRPC half takes in. */
+function isSdkSource(file: string): boolean {
+  // core/compile-proto.ts's PROTO_TS_DIR, not imported: the core loads only when something is generated
+  return file.startsWith('client/') || file.startsWith('src/gen/proto/');
 }
 
 /** The consumer SDK's package name: the project's package.json name + `-client` (the directory's name without one). */

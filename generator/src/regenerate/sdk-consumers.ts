@@ -68,13 +68,15 @@ function importsSdk(text: string, dir: string, sdkName: string, clientRoot: stri
 
 /**
  * Type-checks `consumers` (project-relative) against the SDK as this generation emits it:
- * `generated` holds the new client/ files (tsconfig.json among them), `removed` the stale ones.
- * Errors in consumers are the user's; errors inside client/ are the generator's.
+ * `generated` holds the new generated files (client/tsconfig.json and src/gen/proto among them),
+ * `removed` the stale ones. Errors in consumers are the user's; errors inside client/ or src/gen/
+ * are the generator's.
  */
 export function typeCheckSdkConsumers(projectDir: string, consumers: readonly string[], sdkName: string, generated: readonly GeneratedContent[], removed: readonly string[]): TypeCheckReport {
   const absolute = (file: string) => path.normalize(path.join(projectDir, ...file.split('/')));
   const overrides = new Map<string, string>();
-  for (const file of generated) if (file.path.startsWith(`${CLIENT_DIR}/`)) overrides.set(absolute(file.path), file.content);
+  // the SDK's sources and what its gRPC half compiles along (src/gen/proto)
+  for (const file of generated) if (file.path.startsWith(`${CLIENT_DIR}/`) || /\.(m|c)?tsx?$/.test(file.path)) overrides.set(absolute(file.path), file.content);
   const tsconfigPath = absolute(`${CLIENT_DIR}/tsconfig.json`);
   const tsconfigText = overrides.get(tsconfigPath) ?? readText(tsconfigPath);
   const parsed = tsconfigText === undefined ? undefined : ts.parseConfigFileTextToJson(tsconfigPath, tsconfigText);
@@ -99,7 +101,7 @@ export function typeCheckSdkConsumers(projectDir: string, consumers: readonly st
     overrides,
     gone: new Set(removed.map(absolute)),
     configLabel: `${CLIENT_DIR}/tsconfig.json`,
-    isGenerated: (file) => file.startsWith(clientPrefix),
+    isGenerated: (file) => file.startsWith(clientPrefix) || file.startsWith('src/gen/'),
   });
 }
 

@@ -10,12 +10,12 @@
  *   with the executors' documents (tensors, nested lists, streams, parameters); the liar's bad
  *   document is caught by the return-type validator with the executor and the JSON path (502),
  *   bad parameters and bodies are 400s naming the path;
- * - the consumer SDK (client/), built with its own package script and used from a consumer
- *   package as an installed dependency, calls every endpoint of the served gateway (failures as
+ * - the consumer SDK (client/), packed with npm (its prepare script builds it) and installed from
+ *   the tarball into a consumer package, calls every endpoint of the served gateway (failures as
  *   typed values, the stream as an async iterable); its gRPC client type-checks against the
  *   service of protos/gateway.proto.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -271,15 +271,21 @@ export function callEveryRpc(address: string): Promise<unknown[]> {
 
 describe('consumer SDK (client/), against the served gateway', () => {
   let consumer: string;
+  let packedFiles: string[];
 
   beforeAll(async () => {
-    // the SDK's own build script (tsc from the project's toolchain), then a consumer package that
-    // depends on it, linked as `npm install <project>/client` links a directory
-    await runCommandOk('npm', ['run', 'build'], { cwd: path.join(project, 'client') });
+    // the SDK packed as it would be published (`prepare` builds it with the project's toolchain),
+    // installed from the tarball into a consumer package outside the project, with the optional
+    // peers its gRPC half needs (from the npm cache the project's install filled)
+    const packed = await runCommandOk('npm', ['pack', '--json', ...NPM_FLAGS], { cwd: path.join(project, 'client'), timeoutMs: 120_000 });
+    const [tarball] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    packedFiles = tarball!.files.map((file) => file.path);
     consumer = path.join(base, 'consumer');
-    await mkdir(path.join(consumer, 'node_modules'), { recursive: true });
-    await symlink(path.join(project, 'client'), path.join(consumer, 'node_modules', 'typed-gw-client'));
-    await writeFile(path.join(consumer, 'package.json'), '{ "type": "module", "dependencies": { "typed-gw-client": "file:../typed-gw/client" } }\n');
+    await mkdir(consumer, { recursive: true });
+    const runtime = JSON.parse(await readFile(path.join(REPO_ROOT, 'runtime', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    await writeFile(path.join(consumer, 'package.json'), '{ "type": "module", "private": true }\n');
+    const peers = ['@grpc/grpc-js', '@bufbuild/protobuf'].map((name) => `${name}@${runtime.dependencies[name]}`);
+    await runCommandOk('npm', ['install', path.join(project, 'client', tarball!.filename), ...peers, ...NPM_FLAGS], { cwd: consumer, timeoutMs: 120_000 });
     const compilerOptions = { target: 'es2023', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2023', 'dom'], types: ['node'], typeRoots: [path.join(project, 'node_modules/@types')], strict: true, noUncheckedIndexedAccess: true, skipLibCheck: true, outDir: 'dist' };
     await writeFile(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
     await writeFile(path.join(consumer, 'http-calls.ts'), CONSUMER_HTTP);
@@ -295,6 +301,9 @@ describe('consumer SDK (client/), against the served gateway', () => {
     expect(Object.keys(manifest.exports)).toEqual(['.', './grpc']);
     const lock = JSON.parse(await readFile(path.join(project, 'gateway.lock.json'), 'utf8')) as { files: Record<string, string> };
     expect(Object.keys(lock.files)).toEqual(expect.arrayContaining(['client/package.json', 'client/src/http.ts', 'client/src/models.ts', 'client/src/endpoints.ts', 'client/src/grpc.ts', 'client/tsconfig.json']));
+    // what npm publishes: the build, the gRPC half with the gateway's ts-proto output it compiled along
+    expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'dist/client/src/index.js', 'dist/client/src/index.d.ts', 'dist/client/src/http.js', 'dist/client/src/grpc.js', 'dist/src/gen/proto/gateway.js', 'dist/src/gen/proto/gateway.d.ts']));
+    expect(packedFiles.filter((file) => !file.startsWith('dist/') && file !== 'package.json')).toEqual([]);
   });
 
   it('calls every endpoint: documents typed by the models, failures as values with the status and the gateway\'s error, the stream as an async iterable', async () => {

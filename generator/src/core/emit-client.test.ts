@@ -108,6 +108,7 @@ describe('consumer SDK (client/)', () => {
 
     const broken = [
       "import { createClient } from './index.js';",
+      "import { createGrpcClient } from './grpc.js';",
       'export async function broken(): Promise<unknown> {',
       "  const client = createClient({ baseUrl: 'http://127.0.0.1:1' });",
       "  await client.post('encoder', '/gen', { data: [] });",
@@ -115,13 +116,14 @@ describe('consumer SDK (client/)', () => {
       "  await client.post('encodr', '/foo', { data: [] });",
       "  await client.post('encoder', '/foo', { data: [], parameters: { k: 'x' } });",
       "  const result = await client.post('encoder', '/foo', { data: [] });",
+      "  createGrpcClient('127.0.0.1:1').encoderFoo({ docs: [{ txt: 'x' }] }, () => undefined);",
       '  return result.ok && result.data[0]!.missing;',
       '}',
       '',
     ].join('\n');
     const failing = compileClient(files, { 'client/src/use.ts': broken });
     const lines = failing.errors.split('\n').filter((line) => line.startsWith('client/src/use.ts('));
-    expect(lines.map((line) => /^client\/src\/use\.ts\((\d+),/.exec(line)?.[1])).toEqual(['4', '5', '6', '7', '9']);
+    expect(lines.map((line) => /^client\/src\/use\.ts\((\d+),/.exec(line)?.[1])).toEqual(['5', '6', '7', '8', '10', '11']);
     expect(failing.errors).toMatch(/'"\/gen"' is not assignable to parameter of type '"\/foo"'/);
     expect(failing.errors).toMatch(/'txt' does not exist in type 'TextDoc'/);
     expect(failing.errors).toMatch(/Property 'missing' does not exist on type 'MyOutput'/);

@@ -116,19 +116,21 @@ export function routePath<E extends ExecutorName>(executor: E, on: keyof Endpoin
 export function createClient(options: ClientOptions): GatewayClient {
   const base = String(options.baseUrl).replace(/\/+$/, '');
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  const send = async (method: 'GET' | 'POST', path: string, body: unknown, call: CallOptions, accept: string): Promise<Response | Failure> => {
+  // { ok: true, response } rather than the Response itself: a fetch given in the options may make its own Response class
+  const send = async (method: 'GET' | 'POST', path: string, body: unknown, call: CallOptions, accept: string): Promise<{ readonly ok: true; readonly response: Response } | Failure> => {
     const headers: Record<string, string> = { accept, ...options.headers, ...call.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      return await fetchImpl(base + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(call.signal === undefined ? {} : { signal: call.signal }) });
+      return { ok: true, response: await fetchImpl(base + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(call.signal === undefined ? {} : { signal: call.signal }) }) };
     } catch (cause) {
       return { ok: false, kind: 'network', status: 0, message: messageOf(cause), cause };
     }
   };
   return {
     async post(executor, on, request) {
-      const response = await send('POST', routePath(executor, on), requestBody(request.data, request.parameters), request, 'application/json');
-      if (!(response instanceof Response)) return response;
+      const sent = await send('POST', routePath(executor, on), requestBody(request.data, request.parameters), request, 'application/json');
+      if (!sent.ok) return sent;
+      const response = sent.response;
       const body = await readJson(response);
       if (!body.ok) return body;
       if (response.status !== 200) return failureOf(response.status, body.value);
@@ -140,8 +142,9 @@ export function createClient(options: ClientOptions): GatewayClient {
       const path = routePath(executor, on);
       return {
         async *[Symbol.asyncIterator]() {
-          const response = await send('POST', path, requestBody([request.data], request.parameters), request, 'text/event-stream');
-          if (!(response instanceof Response)) return yield response;
+          const sent = await send('POST', path, requestBody([request.data], request.parameters), request, 'text/event-stream');
+          if (!sent.ok) return yield sent;
+          const response = sent.response;
           const type = response.headers.get('content-type') ?? '';
           if (response.status !== 200 || !type.startsWith('text/event-stream')) {
             const body = await readJson(response);
@@ -165,8 +168,9 @@ export function createClient(options: ClientOptions): GatewayClient {
       };
     },
     async health(call = {}) {
-      const response = await send('GET', '/', undefined, call, 'application/json');
-      if (!(response instanceof Response)) return response;
+      const sent = await send('GET', '/', undefined, call, 'application/json');
+      if (!sent.ok) return sent;
+      const response = sent.response;
       const body = await readJson(response);
       if (!body.ok) return body;
       return response.status === 200 ? { ok: true, status: 200 } : failureOf(response.status, body.value);

@@ -89,6 +89,12 @@ describe('consumer SDK (client/)', () => {
     expect(models).toContain('embedding: Tensor<readonly [128]>;');
     expect(models).toContain('bytes_?: string | null;');
     expect(models).not.toContain('@jina-ts/runtime');
+    // the HTTP client (the package's main export) imports nothing but its own modules: fetch and web streams only
+    for (const name of ['client/src/index.ts', 'client/src/http.ts', 'client/src/endpoints.ts', 'client/src/models.ts']) {
+      const specifiers = [...content(name).matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gm)].map((match) => match[1]);
+      expect(specifiers.every((specifier) => specifier!.startsWith('./')), `${name}: ${specifiers.join(', ')}`).toBe(true);
+      expect(content(name)).not.toMatch(/\b(?:require|process|Buffer|globalThis\.process)\b/);
+    }
 
     const use = [
       "import { createClient } from './index.js';",

@@ -210,7 +210,13 @@ const CONSUMER_HTTP = `import { createClient, type Failure } from 'typed-gw-clie
 const failure = (result: Failure) => ({ kind: result.kind, status: result.status, body: 'body' in result ? result.body : undefined });
 
 export async function callEveryEndpoint(baseUrl: string) {
-  const client = createClient({ baseUrl });
+  // a fetch of the caller's own (here: one that counts), with a header on every request
+  let fetched = 0;
+  const counting: typeof fetch = (input, init) => {
+    fetched += new Headers(init?.headers).get('x-caller') === 'sdk-test' ? 1 : 0;
+    return fetch(input, init);
+  };
+  const client = createClient({ baseUrl, fetch: counting, headers: { 'x-caller': 'sdk-test' } });
   const health = await client.health();
   const embed32 = await client.post('embedder', '/embed32', { data: [{ text: 'hello' }] });
   const embed64 = await client.post('embedder', '/embed64', { data: { text: 'hi' } });
@@ -237,6 +243,7 @@ export async function callEveryEndpoint(baseUrl: string) {
     honest: honest.ok ? honest.data.map((doc) => [doc.text, doc.embedding, doc.score]) : failure(honest),
     lied: lied.ok ? 'no error' : failure(lied),
     unreachable: unreachable.ok ? 'no error' : { kind: unreachable.kind, status: unreachable.status },
+    fetched,
   };
 }
 `;
@@ -326,6 +333,7 @@ describe('consumer SDK (client/), against the served gateway', () => {
         body: { executor: 'liar', error: 'liar /score returned a document that is not a valid Scored: liar/score[1].embedding: must be a tensor of shape [3]; liar/score[1].score: must be number' },
       },
       unreachable: { kind: 'network', status: 0 },
+      fetched: 11,
     });
   });
 });

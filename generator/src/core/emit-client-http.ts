@@ -115,7 +115,8 @@ export function routePath<E extends ExecutorName>(executor: E, on: keyof Endpoin
 
 export function createClient(options: ClientOptions): GatewayClient {
   const base = String(options.baseUrl).replace(/\/+$/, '');
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  // called on globalThis: a browser's fetch throws "Illegal invocation" when called detached
+  const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   // { ok: true, response } rather than the Response itself: a fetch given in the options may make its own Response class
   const send = async (method: 'GET' | 'POST', path: string, body: unknown, call: CallOptions, accept: string): Promise<{ readonly ok: true; readonly response: Response } | Failure> => {
     const headers: Record<string, string> = { accept, ...options.headers, ...call.headers };

@@ -3,7 +3,9 @@
  * executors: a project generated from `evolving` (test/executors/evolving.py, models chosen by
  * EVOLVING_VERSION) and `echo`, installed with the runtime linked; the user edits it (a custom
  * route calling endpoints, the Dockerfile, extra files under src/); `evolving` restarts on the same
- * port with changed models (fields added, removed, type changed, an endpoint renamed).
+ * port with changed models (fields added, removed, type changed, an endpoint renamed). A consumer
+ * of the project's SDK (consumer/calls.ts, importing `evolving-gw-client`) breaks with it, and is
+ * listed like the custom route; publishing the contract versions the SDK.
  *
  * One project goes through every step in order (each `it` builds on the previous one).
  */
@@ -135,10 +137,6 @@ describe('create-gateway regenerate', () => {
     await mkdir(path.join(project, 'consumer'), { recursive: true });
     await writeFile(path.join(project, 'consumer', 'calls.ts'), SDK_CONSUMER_V1);
     await runCommandOk('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: project });
-    // the SDK consumer compiles against the SDK of version 1 (checked by regenerate: it imports the SDK by its package name)
-    const current = await cli('regenerate', '--check', '--json');
-    expect(current.code, current.output).toBe(0);
-    expect((JSON.parse(current.stdout) as Report).typeCheck).toEqual({ userErrors: [], generatedErrors: [] });
     const manifest = JSON.parse(await readFile(path.join(project, 'gateway.lock.json'), 'utf8')) as { files: Record<string, string> };
     const userFiles = new Map([...(await snapshot(project))].filter(([file]) => !(file in manifest.files) && file !== 'gateway.lock.json'));
     expect([...userFiles.keys()]).toEqual(expect.arrayContaining(['Dockerfile', 'src/gateway.ts', 'src/custom-route.ts', 'src/lib/greeting.ts']));

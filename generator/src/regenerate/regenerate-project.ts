@@ -180,9 +180,9 @@ async function checkUserCode(
 /** Both checks' errors, each place once (a consumer under src/ is in both programs), in file order. */
 function mergeReports(a: TypeCheckReport, b: TypeCheckReport): TypeCheckReport {
   const merge = (x: readonly TypeError[], y: readonly TypeError[]) => {
-    const seen = new Set<string>();
-    const key = (error: TypeError) => `${error.file}:${error.line}:${error.column}:${error.message}`;
-    return [...x, ...y].filter((error) => !seen.has(key(error)) && seen.add(key(error)) !== undefined).sort((p, q) => p.file.localeCompare(q.file) || p.line - q.line || p.column - q.column);
+    const byPlace = new Map<string, TypeError>();
+    for (const error of [...x, ...y]) byPlace.set(`${error.file}:${error.line}:${error.column}:${error.message}`, error);
+    return [...byPlace.values()].sort((p, q) => p.file.localeCompare(q.file) || p.line - q.line || p.column - q.column);
   };
   return { userErrors: merge(a.userErrors, b.userErrors), generatedErrors: merge(a.generatedErrors, b.generatedErrors) };
 }

@@ -3,7 +3,9 @@
  * executors: a project generated from `evolving` (test/executors/evolving.py, models chosen by
  * EVOLVING_VERSION) and `echo`, installed with the runtime linked; the user edits it (a custom
  * route calling endpoints, the Dockerfile, extra files under src/); `evolving` restarts on the same
- * port with changed models (fields added, removed, type changed, an endpoint renamed).
+ * port with changed models (fields added, removed, type changed, an endpoint renamed). A consumer
+ * of the project's SDK (consumer/calls.ts, importing `evolving-gw-client`) breaks with it, and is
+ * listed like the custom route; publishing the contract versions the SDK.
  *
  * One project goes through every step in order (each `it` builds on the previous one).
  */
@@ -46,6 +48,25 @@ const CUSTOM_ROUTE_V2 = CUSTOM_ROUTE_V1.replace("count: 3 }], // BREAK count", "
   .replace('encoded.map((doc) => doc.tags?.length ?? 0); // BREAK tags', 'encoded.map((doc) => doc.extra?.length ?? 0);')
   .replace("on: '/summarize', inputs: [{ text: 'hello' }] }); // BREAK summarize", "on: '/summarise', inputs: [{ text: 'hello', count: '', priority: 0 }] });");
 
+/** A consumer of the SDK (client/) in the project, written against version 1: each marked call breaks with version 2. */
+const SDK_CONSUMER_V1 = `import { createClient } from 'evolving-gw-client';
+
+export async function calls(baseUrl: string): Promise<unknown> {
+  const client = createClient({ baseUrl });
+  const encoded = await client.post('evolving', '/encode', {
+    data: [{ text: 'hello', count: 3 }], // SDK-BREAK count
+  });
+  const tags = encoded.ok ? encoded.data.map((doc) => doc.tags?.length ?? 0) : encoded.kind; // SDK-BREAK tags
+  const summaries = await client.post('evolving', '/summarize', { data: [{ text: 'hello' }] }); // SDK-BREAK summarize
+  return { tags, scores: encoded.ok ? encoded.data.map((doc) => doc.score) : [], summaries: summaries.ok ? summaries.data.length : summaries.status };
+}
+`;
+
+/** The same consumer fixed for version 2. */
+const SDK_CONSUMER_V2 = SDK_CONSUMER_V1.replace("count: 3 }], // SDK-BREAK count", "count: '3', priority: 1 }],")
+  .replace('encoded.data.map((doc) => doc.tags?.length ?? 0) : encoded.kind; // SDK-BREAK tags', 'encoded.data.map((doc) => doc.extra ?? null) : encoded.kind;')
+  .replace("'/summarize', { data: [{ text: 'hello' }] }); // SDK-BREAK summarize", "'/summarise', { data: [{ text: 'hello', priority: 0 }] });");
+
 interface Report {
   changes: Array<{ executor: string; endpoint?: string; kind: string; path: string; breaksClients: boolean; breaksCode: boolean }>;
   breaksClients: boolean;
@@ -53,6 +74,7 @@ interface Report {
   written: boolean;
   files: { created: string[]; updated: string[]; deleted: string[]; unchanged: number };
   typeCheck: { userErrors: Array<{ file: string; line: number; message: string }>; generatedErrors: unknown[] } | { skipped: string };
+  sdk: { name: string; version: string; files: string[] };
 }
 
 let base: string;
@@ -66,9 +88,9 @@ function startEvolving(version: '1' | '2', port?: number): Promise<JinaExecutor>
   return startJinaExecutor({ name: 'evolving', uses: 'Evolving', module: 'evolving.py', env: { EVOLVING_VERSION: version }, ...(port === undefined ? {} : { port }) });
 }
 
-/** 1-based line of the marked line of the custom route. */
-function lineOf(marker: string): number {
-  return CUSTOM_ROUTE_V1.split('\n').findIndex((line) => line.includes(marker)) + 1;
+/** 1-based line of the marked line of the custom route (or of the SDK consumer). */
+function lineOf(marker: string, source = CUSTOM_ROUTE_V1): number {
+  return source.split('\n').findIndex((line) => line.includes(marker)) + 1;
 }
 
 async function ageTree(): Promise<void> {
@@ -112,6 +134,8 @@ describe('create-gateway regenerate', () => {
     await writeFile(path.join(project, 'src', 'gateway.ts'), `${await readFile(path.join(project, 'src', 'gateway.ts'), 'utf8')}\n// my edit\n`);
     await mkdir(path.join(project, 'src', 'lib'), { recursive: true });
     await writeFile(path.join(project, 'src', 'lib', 'greeting.ts'), "export const greeting = 'hi';\n");
+    await mkdir(path.join(project, 'consumer'), { recursive: true });
+    await writeFile(path.join(project, 'consumer', 'calls.ts'), SDK_CONSUMER_V1);
     await runCommandOk('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: project });
     const manifest = JSON.parse(await readFile(path.join(project, 'gateway.lock.json'), 'utf8')) as { files: Record<string, string> };
     const userFiles = new Map([...(await snapshot(project))].filter(([file]) => !(file in manifest.files) && file !== 'gateway.lock.json'));
@@ -150,13 +174,24 @@ describe('create-gateway regenerate', () => {
     if ('skipped' in report.typeCheck) throw new Error(`type check skipped: ${report.typeCheck.skipped}`);
     expect(report.typeCheck.generatedErrors).toEqual([]);
     const broken = new Set(report.typeCheck.userErrors.map((error) => `${error.file}:${error.line}`));
-    expect(broken).toEqual(new Set(['count', 'tags', 'summarize'].map((marker) => `src/custom-route.ts:${lineOf(`BREAK ${marker}`)}`)));
+    expect(broken).toEqual(
+      new Set([
+        ...['count', 'tags', 'summarize'].map((marker) => `src/custom-route.ts:${lineOf(`BREAK ${marker}`)}`),
+        ...['count', 'tags', 'summarize'].map((marker) => `consumer/calls.ts:${lineOf(`SDK-BREAK ${marker}`, SDK_CONSUMER_V1)}`),
+      ]),
+    );
+    // the SDK's changes: its models and endpoints, the gRPC code its build takes in, its package.json kept at the contract's version
+    expect(report.sdk.name).toBe('evolving-gw-client');
+    expect(report.sdk.version).toBe('0.1.0');
+    expect(report.sdk.files).toEqual(['client/src/endpoints.ts', 'client/src/models.ts', 'src/gen/proto/gateway.ts']);
 
     // regenerate: writes the new generated files, lists the call sites as file:line: message, exits 1 for them
     const result = await cli('regenerate');
     expect(result.code, result.output).toBe(1);
     expect(result.stdout).toMatch(/\[BREAKING\] endpoint-removed/);
     for (const marker of ['count', 'tags', 'summarize']) expect(result.stdout).toContain(`src/custom-route.ts:${lineOf(`BREAK ${marker}`)}: `);
+    for (const marker of ['count', 'tags', 'summarize']) expect(result.stdout).toContain(`consumer/calls.ts:${lineOf(`SDK-BREAK ${marker}`, SDK_CONSUMER_V1)}: `);
+    expect(result.stdout).toMatch(/consumer SDK evolving-gw-client@0\.1\.0 \(client\/\): 3 file\(s\) changed/);
     expect(result.stderr).toMatch(/place\(s\) in your code do not compile/);
     for (const [file, bytes] of userFiles) expect((await readFile(path.join(project, file))).equals(bytes), file).toBe(true);
     const openapi = JSON.parse(await readFile(path.join(project, 'openapi.json'), 'utf8')) as { paths: Record<string, unknown> };
@@ -166,6 +201,7 @@ describe('create-gateway regenerate', () => {
 
     // the user fixes the call sites: the project compiles and --check is clean
     await writeFile(path.join(project, 'src', 'custom-route.ts'), CUSTOM_ROUTE_V2);
+    await writeFile(path.join(project, 'consumer', 'calls.ts'), SDK_CONSUMER_V2);
     await runCommandOk('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: project });
     const clean = await cli('regenerate', '--check');
     expect(clean.code, clean.output).toBe(0);
@@ -190,6 +226,12 @@ describe('create-gateway regenerate', () => {
     expect(report.openapi.diff.changes.find((change) => change.path.endsWith('.count'))?.breaking).toBe(true);
     const yaml = parseYaml(await readFile(path.join(published, 'openapi.yaml'), 'utf8')) as { info: { version: string }; paths: Record<string, unknown> };
     expect(yaml.info.version).toBe('1.0.0');
+    // the project's contract and its consumer SDK take the published version
+    const versions = async () => [
+      (JSON.parse(await readFile(path.join(project, 'openapi.json'), 'utf8')) as { info: { version: string } }).info.version,
+      (JSON.parse(await readFile(path.join(project, 'client', 'package.json'), 'utf8')) as { version: string }).version,
+    ];
+    expect(await versions()).toEqual(['1.0.0', '1.0.0']);
 
     // an addition only: the published 1.0.0 spec without /evolving/summarise as the previous one
     const older = structuredClone(yaml);
@@ -199,6 +241,12 @@ describe('create-gateway regenerate', () => {
     expect(minor.code, minor.output).toBe(0);
     expect(minor.stdout).toMatch(/1\.0\.0 → 1\.1\.0 \(minor\)/);
     expect(minor.stdout).toMatch(/\[ok\] POST \/evolving\/summarise: operation-added/);
+    expect(minor.stdout).toContain('client/package.json, openapi.json: version 1.1.0');
+    expect(await versions()).toEqual(['1.1.0', '1.1.0']);
+    // written through reconcile: the lock's hashes follow, a regenerate finds nothing stale and keeps the version
+    const after = await cli('regenerate', '--check', '--json');
+    expect(after.code, after.output).toBe(0);
+    expect((JSON.parse(after.stdout) as Report).sdk).toEqual({ name: 'evolving-gw-client', version: '1.1.0', files: [] });
 
     const proto = await cli('openapi', '-o', path.join(published, 'openapi.yaml'), '--proto-out', path.join(published, 'gateway.proto'), '--previous', path.join(published, 'openapi.yaml'), '--previous-proto', path.join(base, 'gateway-v1.proto'));
     expect(proto.code).toBe(1);

@@ -9,15 +9,20 @@
  * - served with `jina gateway --uses config.yml`, the typed routes of src/gen/routes.ts answer
  *   with the executors' documents (tensors, nested lists, streams, parameters); the liar's bad
  *   document is caught by the return-type validator with the executor and the JSON path (502),
- *   bad parameters and bodies are 400s naming the path.
+ *   bad parameters and bodies are 400s naming the path;
+ * - the consumer SDK (client/), packed with npm (its prepare script builds it) and installed from
+ *   the tarball into a consumer package, calls every endpoint of the served gateway (failures as
+ *   typed values, the stream as an async iterable); its gRPC client type-checks against the
+ *   service of protos/gateway.proto.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Doc, type DocModel, type ExecutorServer, NdArray, serveExecutor } from '../runtime/src/index.js';
 import { runCommand, runCommandOk } from './support/commands.js';
-import { EXECUTORS, httpRootOk, JINA_ENV, type JinaExecutor, REPO_ROOT, startJinaExecutor } from './support/jina.js';
+import { EXECUTORS, grpcHealthServing, httpRootOk, JINA_ENV, type JinaExecutor, REPO_ROOT, startJinaExecutor } from './support/jina.js';
 import { freePort } from './support/ports.js';
 import { type ManagedProcess, startProcess, useProcessRegistry } from './support/processes.js';
 
@@ -47,6 +52,9 @@ let liar: ExecutorServer;
 const jina: Record<'embedder' | 'nested' | 'kinds' | 'params', JinaExecutor> = {} as never;
 let gateway: ManagedProcess | undefined;
 let url: string;
+let grpcAddress: string;
+/** Whether the gateway serves its typed gRPC service next to HTTP (the runtime's, built in parallel). */
+let grpcServed = false;
 
 beforeAll(async () => {
   base = await mkdtemp(path.join(tmpdir(), 'typed-gateway-e2e-'));
@@ -125,13 +133,15 @@ describe('typed executor map', () => {
 describe('typed routes, served', () => {
   beforeAll(async () => {
     await runCommandOk('npm', ['run', 'build'], { cwd: project });
-    const port = await freePort();
+    const [port, grpcPort] = await Promise.all([freePort(), freePort()]);
     url = `http://127.0.0.1:${port}`;
+    grpcAddress = `127.0.0.1:${grpcPort}`;
     const addresses = Object.fromEntries([['liar', [liar.address]], ...Object.values(jina).map((executor) => [executor.name, [executor.address]])]);
     gateway = await startProcess({
       name: `typed-gw :${port}`,
       command: path.join(project, 'node_modules', '.bin', 'jina'),
-      args: ['gateway', '--uses', 'config.yml', '--host', '127.0.0.1', '--port', String(port), '--deployments-addresses', JSON.stringify(addresses)],
+      // gRPC too: the typed service where the runtime serves it (issue 15, built in parallel), ignored where it does not
+      args: ['gateway', '--uses', 'config.yml', '--host', '127.0.0.1', '--protocol', 'http', 'grpc', '--port', String(port), String(grpcPort), '--deployments-addresses', JSON.stringify(addresses)],
       cwd: project,
       env: JINA_ENV,
       ready: async (_proc, signal) => {
@@ -139,6 +149,7 @@ describe('typed routes, served', () => {
       },
       readyTimeoutMs: 30_000,
     });
+    grpcServed = await grpcHealthServing(grpcPort, 1_000);
   }, 120_000);
 
   const post = async (route: string, body: unknown) => {
@@ -193,5 +204,149 @@ describe('typed routes, served', () => {
     const badDoc = await post('/nested/nested', { data: [{ title: 't', inner: 'not a doc', items: [] }] });
     expect(badDoc.status).toBe(400);
     expect(badDoc.json().error).toMatch(/^data\[0\]\.inner: /);
+  });
+});
+
+/**
+ * A consumer of the SDK (its own package next to the project): every endpoint through the typed
+ * HTTP client, the results summed up with typed field reads; gRPC calls typed by the service.
+ */
+const CONSUMER_HTTP = `import { createClient, type Failure } from 'typed-gw-client';
+
+const failure = (result: Failure) => ({ kind: result.kind, status: result.status, body: 'body' in result ? result.body : undefined });
+
+export async function callEveryEndpoint(baseUrl: string) {
+  // a fetch of the caller's own (here: one that counts), with a header on every request
+  let fetched = 0;
+  const counting: typeof fetch = (input, init) => {
+    fetched += new Headers(init?.headers).get('x-caller') === 'sdk-test' ? 1 : 0;
+    return fetch(input, init);
+  };
+  const client = createClient({ baseUrl, fetch: counting, headers: { 'x-caller': 'sdk-test' } });
+  const health = await client.health();
+  const embed32 = await client.post('embedder', '/embed32', { data: [{ text: 'hello' }] });
+  const embed64 = await client.post('embedder', '/embed64', { data: { text: 'hi' } });
+  const nested = await client.post('nested', '/nested', { data: [{ title: 't', inner: { label: 'l', value: 1 }, items: [{ label: 'm', value: 2 }] }] });
+  const single = await client.post('kinds', '/single', { data: [{ text: 'x' }] });
+  const boom = await client.post('kinds', '/boom', { data: [{ text: 'x' }] });
+  const streamed: string[] = [];
+  for await (const event of client.stream('kinds', '/stream', { data: { text: 'x' } })) streamed.push(event.ok ? event.doc.text ?? '' : event.kind);
+  const params = await client.post('params', '/params', { data: [{ text: 'a' }], parameters: { k: 7, tag: 't' } });
+  const badParameters = await client.post('params', '/params', { data: [], parameters: { k: 1.5 } });
+  const honest = await client.post('liar', '/score', { data: [{ text: 'truth', embedding: [0, 0, 0], score: 0 }] });
+  const lied = await client.post('liar', '/score', { data: [{ text: 'fine', embedding: [0, 0, 0], score: 0 }, { text: 'lie', embedding: [0, 0, 0], score: 0 }] });
+  const unreachable = await createClient({ baseUrl: 'http://127.0.0.1:9' }).post('kinds', '/single', { data: [] });
+  return {
+    health: health.ok,
+    embed32: embed32.ok ? embed32.data.map((doc) => ({ text: doc.text, length: doc.embedding.length, first: doc.embedding[1], score: doc.score })) : failure(embed32),
+    embed64: embed64.ok ? embed64.data.map((doc) => doc.embedding.length) : failure(embed64),
+    nested: nested.ok ? nested.data.map((doc) => ({ title: doc.title, inner: doc.inner.value, items: doc.items.map((item) => [item.label, item.value]) })) : failure(nested),
+    single: single.ok ? single.data.map((doc) => doc.text) : failure(single),
+    boom: boom.ok ? 'no error' : failure(boom),
+    streamed,
+    params: params.ok ? params.data.map((doc) => [doc.k, doc.tag]) : failure(params),
+    badParameters: badParameters.ok ? 'no error' : failure(badParameters),
+    honest: honest.ok ? honest.data.map((doc) => [doc.text, doc.embedding, doc.score]) : failure(honest),
+    lied: lied.ok ? 'no error' : failure(lied),
+    unreachable: unreachable.ok ? 'no error' : { kind: unreachable.kind, status: unreachable.status },
+    fetched,
+  };
+}
+`;
+
+const CONSUMER_GRPC = `import * as grpc from 'typed-gw-client/grpc';
+
+function unary<T>(call: (done: (error: Error | null, response: T) => void) => unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => call((error, response) => (error === null ? resolve(response) : reject(error))));
+}
+
+async function streamed<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const messages: T[] = [];
+  for await (const message of stream) messages.push(message);
+  return messages;
+}
+
+/** One call of every rpc of the gateway's service (type-checked; called where the service is served). */
+export function callEveryRpc(address: string): Promise<unknown[]> {
+  const client: grpc.GatewayServiceClient = grpc.createGrpcClient(address);
+  return Promise.all([
+    unary<grpc.EmbedderEmbed32Response>((done) => client.embedderEmbed32({ docs: [{ text: 'hello' }] }, done)).then((response) => response.docs.map((doc) => doc.embedding?.shape)),
+    unary<grpc.EmbedderEmbed64Response>((done) => client.embedderEmbed64({ docs: [{ text: 'hi' }] }, done)).then((response) => response.docs.map((doc) => doc.score)),
+    unary<grpc.NestedNestedResponse>((done) => client.nestedNested({ docs: [{ title: 't', inner: { label: 'l', value: 1 }, items: [] }] }, done)).then((response) => response.docs.map((doc) => doc.title)),
+    unary<grpc.KindsSingleResponse>((done) => client.kindsSingle({ docs: [{ text: 'x' }] }, done)).then((response) => response.docs.map((doc) => doc.text)),
+    unary<grpc.KindsBoomResponse>((done) => client.kindsBoom({ docs: [{ text: 'x' }] }, done)).catch((error: Error) => error.message),
+    streamed<grpc.KindsStreamResponse>(client.kindsStream({ doc: { text: 'x' } })).then((messages) => messages.map((message) => message.doc?.text)),
+    unary<grpc.ParamsParamsResponse>((done) => client.paramsParams({ docs: [{ text: 'a' }], parameters: { k: 7 } }, done)).then((response) => response.docs.map((doc) => doc.k)),
+    unary<grpc.LiarScoreResponse>((done) => client.liarScore({ docs: [{ text: 'truth', embedding: { data: [0, 0, 0], shape: [3], dtype: '<f4' }, score: 0 }] }, done)).then((response) => response.docs.map((doc) => doc.score)),
+  ]).finally(() => client.close());
+}
+`;
+
+describe('consumer SDK (client/), against the served gateway', () => {
+  let consumer: string;
+  let packedFiles: string[];
+
+  beforeAll(async () => {
+    // the SDK packed as it would be published (`prepare` builds it with the project's toolchain),
+    // installed from the tarball into a consumer package outside the project, with the optional
+    // peers its gRPC half needs (from the npm cache the project's install filled)
+    const packed = await runCommandOk('npm', ['pack', '--json', ...NPM_FLAGS], { cwd: path.join(project, 'client'), timeoutMs: 120_000 });
+    const [tarball] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    packedFiles = tarball!.files.map((file) => file.path);
+    consumer = path.join(base, 'consumer');
+    await mkdir(consumer, { recursive: true });
+    const runtime = JSON.parse(await readFile(path.join(REPO_ROOT, 'runtime', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    await writeFile(path.join(consumer, 'package.json'), '{ "type": "module", "private": true }\n');
+    const peers = ['@grpc/grpc-js', '@bufbuild/protobuf'].map((name) => `${name}@${runtime.dependencies[name]}`);
+    await runCommandOk('npm', ['install', path.join(project, 'client', tarball!.filename), ...peers, ...NPM_FLAGS], { cwd: consumer, timeoutMs: 120_000 });
+    const compilerOptions = { target: 'es2023', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2023', 'dom'], types: ['node'], typeRoots: [path.join(project, 'node_modules/@types')], strict: true, noUncheckedIndexedAccess: true, skipLibCheck: true, outDir: 'dist' };
+    await writeFile(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
+    await writeFile(path.join(consumer, 'http-calls.ts'), CONSUMER_HTTP);
+    await writeFile(path.join(consumer, 'grpc-calls.ts'), CONSUMER_GRPC);
+    await runCommandOk(path.join(project, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: consumer });
+  }, 120_000);
+
+  it('is its own package, named after the project and versioned as openapi.json, listed in gateway.lock.json', async () => {
+    const manifest = JSON.parse(await readFile(path.join(project, 'client', 'package.json'), 'utf8')) as { name: string; version: string; exports: Record<string, unknown> };
+    const openapi = JSON.parse(await readFile(path.join(project, 'openapi.json'), 'utf8')) as { info: { version: string } };
+    expect(manifest.name).toBe('typed-gw-client');
+    expect(manifest.version).toBe(openapi.info.version);
+    expect(Object.keys(manifest.exports)).toEqual(['.', './grpc']);
+    const lock = JSON.parse(await readFile(path.join(project, 'gateway.lock.json'), 'utf8')) as { files: Record<string, string> };
+    expect(Object.keys(lock.files)).toEqual(expect.arrayContaining(['client/package.json', 'client/src/http.ts', 'client/src/models.ts', 'client/src/endpoints.ts', 'client/src/grpc.ts', 'client/tsconfig.json']));
+    // what npm publishes: the build, the gRPC half with the gateway's ts-proto output it compiled along
+    expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'dist/client/src/index.js', 'dist/client/src/index.d.ts', 'dist/client/src/http.js', 'dist/client/src/grpc.js', 'dist/src/gen/proto/gateway.js', 'dist/src/gen/proto/gateway.d.ts']));
+    expect(packedFiles.filter((file) => !file.startsWith('dist/') && file !== 'package.json')).toEqual([]);
+  });
+
+  it('calls every rpc of the typed gRPC service with its grpc-js client, where the gateway serves it', async (context) => {
+    // verified on a trial merge with the branch that serves it (grpc@a22e174): the same calls, these results
+    if (!grpcServed) context.skip();
+    const calls = (await import(pathToFileURL(path.join(consumer, 'dist', 'grpc-calls.js')).href)) as { callEveryRpc(address: string): Promise<unknown[]> };
+    expect(await calls.callEveryRpc(grpcAddress)).toEqual([[[128]], [2.25], ['T'], ['single:x'], expect.stringMatching(/boom/), ['x-0', 'x-1', 'x-2'], [7], [0.5]]);
+  });
+
+  it('calls every endpoint: documents typed by the models, failures as values with the status and the gateway\'s error, the stream as an async iterable', async () => {
+    const calls = (await import(pathToFileURL(path.join(consumer, 'dist', 'http-calls.js')).href)) as { callEveryEndpoint(baseUrl: string): Promise<Record<string, unknown>> };
+    const results = await calls.callEveryEndpoint(url);
+    expect(results).toEqual({
+      health: true,
+      embed32: [{ text: 'hello', length: 128, first: 2, score: 5.25 }],
+      embed64: [128],
+      nested: [{ title: 'T', inner: 2, items: [['m', 20], ['count', 1]] }],
+      single: ['single:x'],
+      boom: { kind: 'executor-failed', status: 502, body: { executor: 'kinds', error: expect.stringMatching(/boom/) } },
+      streamed: ['x-0', 'x-1', 'x-2'],
+      params: [[7, 't']],
+      badParameters: { kind: 'bad-request', status: 400, body: { error: 'the parameters for params /params are not a valid Params: parameters.k: must be integer,null' } },
+      honest: [['truth', [1, 2, 3], 0.5]],
+      lied: {
+        kind: 'executor-failed',
+        status: 502,
+        body: { executor: 'liar', error: 'liar /score returned a document that is not a valid Scored: liar/score[1].embedding: must be a tensor of shape [3]; liar/score[1].score: must be number' },
+      },
+      unreachable: { kind: 'network', status: 0 },
+      fetched: 11,
+    });
   });
 });

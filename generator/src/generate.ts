@@ -1,11 +1,13 @@
 /**
  * The generator core: schema file → every generated file of a project (`src/gen/`,
- * `openapi.json`, `protos/gateway.proto` with `buf.yaml`, its TypeScript in `src/gen/proto/`).
+ * `openapi.json`, `protos/gateway.proto` with `buf.yaml`, its TypeScript in `src/gen/proto/`,
+ * the consumer SDK's sources in `client/`, whose gRPC half builds on that TypeScript).
  * Pure: nothing is written to the project here (reconcile writes, all or nothing); the same
  * schemas always give byte-identical files.
  */
 import type { GeneratedFile } from './cli/generator-core.js';
 import { cachedProtoTypeScript, compileProto } from './core/compile-proto.js';
+import { emitClientGrpc } from './core/emit-client-grpc.js';
 import { gatewayProto, protoFiles } from './core/emit-proto.js';
 import type { SourceOptions } from './core/emit-sources.js';
 import { emitSourcesHere, emitSourcesOnWorker } from './core/emit-sources-job.js';
@@ -38,7 +40,7 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
   const cached = options.protoTypeScript === false ? [] : cachedProtoTypeScript(protos);
   if (cached !== undefined) {
     const sources = emitSourcesHere(model.value, sourceOptions);
-    return sources.ok ? ok(sorted([...sources.value, ...protos, ...cached])) : sources;
+    return sources.ok ? ok(sorted([...sources.value, ...protos, ...cached, ...emitClientGrpc(cached)])) : sources;
   }
   // else the other emitters on a worker thread while ts-proto runs in this one: two cores busy
   const emitting = emitSourcesOnWorker(model.value, sourceOptions);
@@ -46,7 +48,7 @@ export async function generateSources(schemas: RawSchemaFile, options: GenerateO
   const [compiled, sources] = await Promise.all([compiling, emitting]);
   if (!compiled.ok) return compiled;
   if (!sources.ok) return sources;
-  return ok(sorted([...sources.value, ...protos, ...compiled.value]));
+  return ok(sorted([...sources.value, ...protos, ...compiled.value, ...emitClientGrpc(compiled.value)]));
 }
 
 function sorted(files: GeneratedFile[]): GeneratedFile[] {

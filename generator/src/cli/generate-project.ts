@@ -10,10 +10,11 @@ import type { PlannedFile } from '../reconcile/planned-file.js';
 import type { ReconcilePlan } from '../reconcile/plan.js';
 import { reconcile, type ReconcileReport } from '../reconcile/reconcile.js';
 import { ok, type Result } from '../reconcile/outcome.js';
-import { scaffoldContext } from '../scaffold/context.js';
+import { packageNameOf, scaffoldContext } from '../scaffold/context.js';
 import { renderScaffolds } from '../scaffold/render.js';
 import { findRuntimePackage, runtimeDependency, type RuntimeMode } from '../scaffold/runtime-dependency.js';
 import { findTemplatesDir } from '../scaffold/templates-dir.js';
+import { clientPackageName } from './client-package.js';
 import { generatedFiles } from './generated-files.js';
 import { loadGeneratorCore } from './generator-core.js';
 import type { Reporter } from './reporter.js';
@@ -54,7 +55,8 @@ export async function generateProject(options: GenerateProjectOptions, reporter:
     reporter.detail(`${name}: ${Object.keys(discovery.schemas).filter((on) => on !== '_jina_dry_run_').join(', ') || 'no endpoints'}`);
   }
 
-  const generated = await generatedFiles(core.value, found.value.schemas, { title: options.title, description: options.description }, reporter);
+  const clientPackage = clientPackageName(packageNameOf(projectDir));
+  const generated = await generatedFiles(core.value, found.value.schemas, { title: options.title, description: options.description, clientPackage }, reporter);
   if (!generated.ok) return generated;
   const runtime = await findRuntimePackage();
   if (!runtime.ok) return runtime;

@@ -1,13 +1,15 @@
 /**
  * The generated half of a project from a schema file, shared by `create-gateway <dir>` and
- * `create-gateway regenerate`: the core's files (src/gen/, openapi.json, protos/) with the protos
- * checked, plus the schema snapshot they came from. Pure: nothing is written here.
+ * `create-gateway regenerate`: the core's files (src/gen/, openapi.json, protos/, client/) with the
+ * protos checked and the SDK's package.json, plus the schema snapshot they came from. Pure: nothing is written here.
  */
 import { canonicalJson } from '../introspect/canonical-json.js';
 import type { RawSchemaFile } from '../introspect/schema-shape.js';
 import { ok, type Result } from '../reconcile/outcome.js';
 import type { PlannedFile } from '../reconcile/planned-file.js';
+import { findRuntimePackage } from '../scaffold/runtime-dependency.js';
 import { checkProtos } from './check-protos.js';
+import { CLIENT_PACKAGE_FILE, clientPackageJson, DEFAULT_CONTRACT_VERSION } from './client-package.js';
 import type { GeneratedFile, GeneratorCore } from './generator-core.js';
 import type { Reporter } from './reporter.js';
 
@@ -20,6 +22,8 @@ export interface OpenApiInfo {
   readonly version?: string | undefined;
   /** Where the schemas came from, for the core's error messages (when introspection did not map them already). */
   readonly source?: string | undefined;
+  /** The consumer SDK's npm package name (client/package.json). Default `gateway-client`. */
+  readonly clientPackage?: string | undefined;
 }
 
 export async function generatedFiles(
@@ -44,6 +48,11 @@ export async function generatedFiles(
     reporter.step('compiling protos');
     const protos = checkProtos(generated);
     if (!protos.ok) return protos;
+    const runtime = await findRuntimePackage();
+    if (!runtime.ok) return runtime;
+    const grpc = generated.some((file) => file.path === 'client/src/grpc.ts');
+    const version = info.version ?? DEFAULT_CONTRACT_VERSION;
+    generated = [...generated, { path: CLIENT_PACKAGE_FILE, content: clientPackageJson({ name: info.clientPackage ?? 'gateway-client', version, runtimeDependencies: runtime.value.dependencies, grpc }) }];
   }
   return ok([
     ...generated.map((file): PlannedFile => ({ path: file.path, content: file.content, ownership: 'generated' })),

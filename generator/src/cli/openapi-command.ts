@@ -2,7 +2,7 @@
  * `create-gateway openapi -o <out.json|yaml> [--previous file|ref] [--allow-breaking] [--check]
  * [--proto-out <out.proto> [--previous-proto file|ref]] [--json]`, run in a generated project:
  * publishes its openapi.json (and protos/gateway.proto) with the version and the checks of
- * publish/.
+ * publish/, then gives the project's openapi.json and consumer SDK (client/package.json) that version.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { fail, ok, type Result } from '../reconcile/outcome.js';
 import { publishOpenApi, type PublishOpenApiReport } from '../publish/openapi-publish.js';
 import { publishProto, type PublishProtoReport } from '../publish/proto-publish.js';
 import type { Reporter } from './reporter.js';
+import { syncContractVersion } from './sync-contract-version.js';
 
 export interface OpenApiCommandOptions {
   readonly projectDir: string;
@@ -26,6 +27,8 @@ export interface OpenApiCommandOptions {
 export interface OpenApiCommandReport {
   readonly openapi: PublishOpenApiReport;
   readonly proto: PublishProtoReport | undefined;
+  /** The project's files set to the published version (openapi.json, client/package.json), when they said another. */
+  readonly versioned: readonly string[];
 }
 
 export async function runOpenApi(options: OpenApiCommandOptions, reporter: Reporter, stdout: NodeJS.WritableStream): Promise<Result<OpenApiCommandReport>> {
@@ -62,7 +65,10 @@ export async function runOpenApi(options: OpenApiCommandOptions, reporter: Repor
     if (!written.ok) return fail(written.error.message);
     protoReport = written.value;
   }
-  const report: OpenApiCommandReport = { openapi, proto: protoReport };
+  // the project's openapi.json and its consumer SDK (client/package.json) take the published version
+  const synced = options.check === true ? ok([]) : await syncContractVersion(projectDir, openapi.version);
+  if (!synced.ok) return fail(`published ${openapi.out} (${openapi.version}), but could not set the project's version: ${synced.error.message}`);
+  const report: OpenApiCommandReport = { openapi, proto: protoReport, versioned: synced.value };
   if (options.json === true) stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else stdout.write(formatOpenApiReport(report));
   reporter.step(options.check ? 'check: nothing written' : `published ${openapi.out} (${openapi.version})${protoReport === undefined ? '' : ` and ${protoReport.out}`}`);
@@ -75,6 +81,7 @@ function formatOpenApiReport(report: OpenApiCommandReport): string {
   for (const change of openapi.diff?.changes ?? []) {
     lines.push(`  [${change.breaking ? 'BREAKING' : 'ok'}] ${change.operation}: ${change.kind}${change.path === '' ? '' : ` ${change.path}`}${change.detail === undefined ? '' : ` (${change.detail})`}`);
   }
+  if (report.versioned.length > 0) lines.push(`${report.versioned.join(', ')}: version ${openapi.version}`);
   if (proto !== undefined) {
     lines.push(`${proto.out}: ${proto.changes === undefined ? 'no previous version' : proto.changes.length === 0 ? 'no breaking change (buf breaking)' : `${proto.changes.length} breaking change(s) (buf breaking)`}`);
     for (const change of proto.changes ?? []) lines.push(`  [BREAKING] ${change.file}:${change.line}: ${change.rule}: ${change.message}`);

@@ -1,9 +1,10 @@
 /**
  * Every generated file but the protos and their TypeScript: src/gen/models.ts, the validators,
- * executors.ts, routes.ts, index.ts and openapi.json, from the normalized model. Pure and
+ * executors.ts, routes.ts, index.ts and openapi.json, and the consumer SDK's client/ sources, from the normalized model. Pure and
  * synchronous: the same model always gives the same files.
  */
 import type { GeneratedFile } from '../cli/generator-core.js';
+import { emitClientSources } from './emit-client.js';
 import { emitExecutors } from './emit-executors.js';
 import { emitGrpc } from './emit-grpc.js';
 import { emitModels } from './emit-models.js';
@@ -27,6 +28,7 @@ export function emitSources(model: GatewayModel, options: SourceOptions): Genera
     emitRoutes(),
     emitGrpc(model),
     emitOpenApi(model, options),
+    ...emitClientSources(model),
     {
       path: 'src/gen/index.ts',
       content: `${generatedHeader()}export * from './models.js';\nexport * from './executors.js';\nexport * from './routes.js';\nexport * from './grpc.js';\n`,

@@ -3,10 +3,17 @@
  * (what `executor['x'].post()` takes and returns): tensors are `NdArray`s (with their shape in the
  * type when the executor declares it), bytes are `Uint8Array`s, nested docs are the model
  * interfaces. Model names are resolved through `modelPrefix` (`models.` outside models.ts).
+ *
+ * The `json` form is the same documents as the gateway's HTTP API carries them (the consumer SDK's
+ * models): bytes are UTF-8 strings and tensors nested number lists, whose `Tensor` type the SDK's
+ * models.ts declares under the same name (`Tensor<readonly [128]>`; `Tensor` alone: any nesting).
  */
 import type { TypeRef } from './ir.js';
 
-export function tsType(type: TypeRef, modelPrefix = ''): string {
+/** Which TypeScript API the types are for: the runtime's (NdArray, Uint8Array) or the HTTP API's JSON. */
+export type TypeForm = 'runtime' | 'json';
+
+export function tsType(type: TypeRef, modelPrefix = '', form: TypeForm = 'runtime'): string {
   switch (type.kind) {
     case 'string':
     case 'number':
@@ -17,27 +24,28 @@ export function tsType(type: TypeRef, modelPrefix = ''): string {
     case 'integer':
       return 'number';
     case 'bytes':
-      return 'Uint8Array';
+      return form === 'json' ? 'string' : 'Uint8Array';
     case 'tensor':
-      return type.shape === undefined ? 'runtime.NdArray' : `${modelPrefix}Tensor<readonly [${type.shape.map((dim) => (dim === null ? 'number' : String(dim))).join(', ')}]>`;
+      if (type.shape === undefined) return form === 'json' ? `${modelPrefix}Tensor` : 'runtime.NdArray';
+      return `${modelPrefix}Tensor<readonly [${type.shape.map((dim) => (dim === null ? 'number' : String(dim))).join(', ')}]>`;
     case 'model':
       return `${modelPrefix}${type.model}`;
     case 'array':
-      return `${wrap(type.items, modelPrefix)}[]`;
+      return `${wrap(type.items, modelPrefix, form)}[]`;
     case 'tuple':
-      return `[${type.items.map((item) => tsType(item, modelPrefix)).join(', ')}]`;
+      return `[${type.items.map((item) => tsType(item, modelPrefix, form)).join(', ')}]`;
     case 'dict':
-      return `{ [key: string]: ${tsType(type.values, modelPrefix)} }`;
+      return `{ [key: string]: ${tsType(type.values, modelPrefix, form)} }`;
     case 'literal':
       return type.values.map((value) => JSON.stringify(value)).join(' | ');
     case 'union':
-      return type.options.map((option) => tsType(option, modelPrefix)).join(' | ');
+      return type.options.map((option) => tsType(option, modelPrefix, form)).join(' | ');
   }
 }
 
 /** A type as an array's element: unions and literal sets in parentheses. */
-function wrap(type: TypeRef, modelPrefix: string): string {
-  const source = tsType(type, modelPrefix);
+function wrap(type: TypeRef, modelPrefix: string, form: TypeForm): string {
+  const source = tsType(type, modelPrefix, form);
   return type.kind === 'union' || (type.kind === 'literal' && type.values.length > 1) ? `(${source})` : source;
 }
 

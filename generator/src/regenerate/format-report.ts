@@ -8,6 +8,10 @@ export function formatRegenerateReport(report: RegenerateReport): string {
   const { created, updated, deleted, unchanged } = report.files;
   const verb = report.written ? '' : ' (would be)';
   lines.push(`generated files${verb}: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted, ${unchanged} unchanged`);
+  const { sdk } = report;
+  if (sdk.files.length > 0) {
+    lines.push(`consumer SDK ${sdk.name}@${sdk.version} (client/): ${sdk.files.length} file(s) changed${verb}: rebuild it (npm run build in client/) and publish it with the contract (create-gateway openapi)`, indent(sdk.files.join('\n')));
+  }
   if ('skipped' in report.typeCheck) lines.push(`your code was not type-checked: ${report.typeCheck.skipped}`);
   else if (report.typeCheck.userErrors.length === 0) lines.push('your code compiles against the new generated types');
   else {

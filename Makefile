@@ -80,9 +80,10 @@ protos: $(DEPS_STAMP)
 protos-lint: $(DEPS_STAMP)
 	buf lint protos
 
+# the root script also links the workspaces' bins (create-gateway, jina, gateway) into
+# node_modules/.bin: `npm ci` skips a bin whose file does not exist yet, and dist/ is made here
 build: $(DEPS_STAMP)
-	npm run build -w runtime
-	npm run build -w generator
+	npm run build
 
 # after `build`: bench/ and samples/ import the runtime package as users do (runtime/dist)
 typecheck: $(DEPS_STAMP)

@@ -14,6 +14,7 @@
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -190,6 +191,14 @@ async function runCase(case_: Names): Promise<'generated' | 'refused'> {
     } finally {
       await executor.close(100);
     }
+    // the consumer SDK (client/) compiles with the names in it, and routes them where the gateway serves them
+    const sdkOut = path.join(work, 'client-dist');
+    const compiled = await runCommand(path.join(projectDir, 'node_modules', '.bin', 'tsc'), ['-p', 'client', '--outDir', sdkOut], { cwd: projectDir });
+    expect(compiled.output).not.toContain(INJECTION_MARKER);
+    expect(compiled.code, compiled.output).toBe(0);
+    const sdk = (await import(pathToFileURL(path.join(sdkOut, 'client', 'src', 'endpoints.js')).href)) as { routes: Record<string, Record<string, string>> };
+    expect(Object.keys(sdk.routes)).toEqual([case_.deployment]);
+    expect(Object.getOwnPropertyDescriptor(sdk.routes[case_.deployment], case_.endpoint)?.value).toBe(executorRoutePath(case_.deployment, case_.endpoint));
     return 'generated';
   } finally {
     await rm(work, { recursive: true, force: true });

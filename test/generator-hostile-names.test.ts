@@ -196,7 +196,9 @@ async function runCase(case_: Names): Promise<'generated' | 'refused'> {
     const compiled = await runCommand(path.join(projectDir, 'node_modules', '.bin', 'tsc'), ['-p', 'client', '--outDir', sdkOut], { cwd: projectDir });
     expect(compiled.output).not.toContain(INJECTION_MARKER);
     expect(compiled.code, compiled.output).toBe(0);
-    const sdk = (await import(pathToFileURL(path.join(sdkOut, 'client', 'src', 'endpoints.js')).href)) as { routes: Record<string, Record<string, string>> };
+    // read back in a plain node (vite's module loader would transform the file the names are in)
+    const printed = await runCommandOk(process.execPath, ['--input-type=module', '-e', 'const { routes } = await import(process.argv[1]); process.stdout.write(JSON.stringify(routes));', pathToFileURL(path.join(sdkOut, 'client', 'src', 'endpoints.js')).href]);
+    const sdk = { routes: JSON.parse(printed.stdout) as Record<string, Record<string, string>> };
     expect(Object.keys(sdk.routes)).toEqual([case_.deployment]);
     expect(Object.getOwnPropertyDescriptor(sdk.routes[case_.deployment], case_.endpoint)?.value).toBe(executorRoutePath(case_.deployment, case_.endpoint));
     return 'generated';

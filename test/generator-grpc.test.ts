@@ -23,24 +23,11 @@ import { runCommand, runCommandOk } from './support/commands.js';
 import { NPM_FLAGS, runCreateGateway } from './support/create-gateway.js';
 import { EXECUTORS, grpcHealthServing, httpRootOk, JINA_ENV, type JinaExecutor, type JinaGateway, runJinaPython, startJinaExecutor, startJinaGateway, venvPython } from './support/jina.js';
 import { freePort } from './support/ports.js';
+import { SCORED } from './support/scored-model.js';
 import { type ManagedProcess, startProcess, useProcessRegistry } from './support/processes.js';
 
 useProcessRegistry();
 
-const SCORED: DocModel = {
-  name: 'Scored',
-  schema: {
-    title: 'Scored',
-    type: 'object',
-    properties: {
-      id: { title: 'Id', anyOf: [{ type: 'string' }, { type: 'null' }] },
-      text: { title: 'Text', anyOf: [{ type: 'string' }, { type: 'null' }], default: null },
-      embedding: { title: 'Embedding', type: 'array', items: { type: 'number' }, 'tensor/array shape': '[3]' },
-      score: { title: 'Score', type: 'number' },
-    },
-    required: ['embedding', 'score'],
-  },
-};
 
 /** The generated client's calls, as grpc-js makes them (callbacks). */
 interface GatewayClient {

@@ -24,6 +24,7 @@ import { type Doc, type DocModel, type ExecutorServer, NdArray, serveExecutor } 
 import { runCommand, runCommandOk } from './support/commands.js';
 import { EXECUTORS, grpcHealthServing, httpRootOk, JINA_ENV, type JinaExecutor, REPO_ROOT, startJinaExecutor } from './support/jina.js';
 import { freePort } from './support/ports.js';
+import { SCORED } from './support/scored-model.js';
 import { type ManagedProcess, startProcess, useProcessRegistry } from './support/processes.js';
 
 useProcessRegistry();
@@ -31,20 +32,6 @@ useProcessRegistry();
 const CLI = path.join(REPO_ROOT, 'generator', 'dist', 'cli', 'main.js');
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
 
-const SCORED: DocModel = {
-  name: 'Scored',
-  schema: {
-    title: 'Scored',
-    type: 'object',
-    properties: {
-      id: { title: 'Id', anyOf: [{ type: 'string' }, { type: 'null' }] },
-      text: { title: 'Text', anyOf: [{ type: 'string' }, { type: 'null' }], default: null },
-      embedding: { title: 'Embedding', type: 'array', items: { type: 'number' }, 'tensor/array shape': '[3]' },
-      score: { title: 'Score', type: 'number' },
-    },
-    required: ['embedding', 'score'],
-  },
-};
 
 let base: string;
 let project: string;

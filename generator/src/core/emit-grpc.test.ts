@@ -5,19 +5,14 @@
  * .proto's as `buf build` compiles it (the `oneof_index: 0` of a first `optional` field included,
  * which ts-proto-descriptors' own encoder leaves out).
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitGrpc } from './emit-grpc.js';
-import { runBuf } from '../buf.js';
-import { gatewayProto, protoFiles } from './emit-proto.js';
+import { gatewayProto } from './emit-proto.js';
 import { adversarialSchemas, EVERY_KIND, normalized } from './gateway-model-samples.js';
 import type { GatewayModel } from './ir.js';
 import { jsonName } from './proto-descriptor.js';
-import { imageFileBytes } from './ts-proto-in-process.js';
+import { bufBuildGatewayProto } from './buf-build-gateway-proto.js';
 
 const require = createRequire(import.meta.url);
 interface DecodedField {
@@ -38,21 +33,9 @@ const { FileDescriptorProto } = require('protobufjs/ext/descriptor') as {
 
 /** gateway.proto as `buf build` compiles it, decoded as reflection decodes it, without source locations. */
 async function bufFile(model: GatewayModel): Promise<Record<string, unknown>> {
-  const proto = gatewayProto(model);
-  const root = await mkdtemp(path.join(tmpdir(), 'emit-grpc-test-'));
-  try {
-    for (const file of protoFiles(proto)) {
-      await mkdir(path.join(root, path.dirname(file.path)), { recursive: true });
-      await writeFile(path.join(root, file.path), file.content);
-    }
-    const build = await runBuf(['build', '-o', 'image.binpb'], root);
-    if (build.code !== 0) throw new Error(build.stderr);
-    const files = imageFileBytes(readFileSync(path.join(root, 'image.binpb'))).map(({ bytes }) => FileDescriptorProto.decode(bytes));
-    const { sourceCodeInfo: _, ...rest } = FileDescriptorProto.toObject(files.find((file) => file.name === proto.name)!);
-    return rest;
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  const files = (await bufBuildGatewayProto(model)).map((bytes) => FileDescriptorProto.decode(bytes));
+  const { sourceCodeInfo: _, ...rest } = FileDescriptorProto.toObject(files.find((file) => file.name === gatewayProto(model).name)!);
+  return rest;
 }
 
 function descriptorsOf(content: string): DecodedFile[] {

@@ -4,19 +4,16 @@
  * field, both pydantic dialects, recursion, the adversarial schema (keywords, quotes, `*\/`,
  * unicode, case twins, 20 levels, 1000 fields) and a synthetic multi-executor schema.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runBuf } from '../buf.js';
 import { compileProto } from './compile-proto.js';
 import { gatewayProto, protoFiles } from './emit-proto.js';
 import { adversarialSchemas, EVERY_KIND, normalized, SCHEMAS_V1, SCHEMAS_V2 } from './gateway-model-samples.js';
 import type { GatewayModel } from './ir.js';
 import { fileDescriptor, jsonName } from './proto-descriptor.js';
-import { decodeFileDescriptor, imageFileBytes } from './ts-proto-in-process.js';
+import { decodeFileDescriptor } from './ts-proto-in-process.js';
+import { bufBuildGatewayProto } from './buf-build-gateway-proto.js';
 
 /** Executors × endpoints with every field kind the synthetic benchmark uses (bench/synthetic-schemas.ts has the same shape). */
 function manyExecutors(): GatewayModel {
@@ -76,20 +73,8 @@ function firstDifference(ours: unknown, theirs: unknown, at = '$'): string | und
 }
 
 async function bufDescriptor(model: GatewayModel): Promise<unknown> {
-  const proto = gatewayProto(model);
-  const root = await mkdtemp(path.join(tmpdir(), 'proto-descriptor-test-'));
-  try {
-    for (const file of protoFiles(proto)) {
-      await mkdir(path.join(root, path.dirname(file.path)), { recursive: true });
-      await writeFile(path.join(root, file.path), file.content);
-    }
-    const build = await runBuf(['build', '-o', 'image.binpb'], root);
-    if (build.code !== 0) throw new Error(build.stderr);
-    const files = imageFileBytes(readFileSync(path.join(root, 'image.binpb'))).map(({ bytes }) => decodeFileDescriptor(bytes));
-    return files.find((file) => file.name === proto.name);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
+  const files = (await bufBuildGatewayProto(model)).map((bytes) => decodeFileDescriptor(bytes));
+  return files.find((file) => file.name === gatewayProto(model).name);
 }
 
 describe('the emitter’s descriptor of gateway.proto', () => {

@@ -9,6 +9,7 @@
  *     create-gateway regenerate [--project dir] [same sources, default: gateway.lock.json's] [--check] [--json] [--no-type-check]
  *     create-gateway openapi -o out.json|out.yaml [--previous file|git-ref] [--allow-breaking] [--check]
  *                            [--proto-out out.proto [--previous-proto file|git-ref]] [--json] [--project dir]
+ *     create-gateway k8s -o dir [--project dir] [--image ref] [--name label] [--namespace ns] [--grpc-port n] [--force]
  */
 import { Command, CommanderError } from 'commander';
 import type { Result } from '../reconcile/outcome.js';
@@ -155,6 +156,27 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     outcome = { result, usage: false };
   });
   program.addCommand(openapiCommand);
+
+  const k8sCommand = new Command('k8s')
+    .description("write Kubernetes manifests (kubernetes.yml) and a docker-compose.yml for the project's image")
+    .exitOverride()
+    .requiredOption('-o, --out <dir>', 'the directory to write into (new or empty, or any with --force)')
+    .option('--project <dir>', 'the generated project (default: the working directory)', '.')
+    .option('--image <ref>', 'the image (default: <name>:<package.json version>)')
+    .option('--name <label>', 'the Kubernetes name, a DNS-1123 label (default: from package.json name)')
+    .option('--namespace <ns>', 'the Kubernetes namespace (default: none, kubectl -n decides)')
+    .option('--grpc-port <port>', "the gRPC port (default: config.yml's port + 1, as the Dockerfile)")
+    .option('--force', 'write into a non-empty directory (replacing the two files)')
+    .option('-q, --quiet', 'print only errors');
+  k8sCommand.action(async (options: { out: string; project: string; image?: string; name?: string; namespace?: string; grpcPort?: string; force?: boolean; quiet?: boolean }) => {
+    const { runK8s } = await import('./k8s-command.js');
+    const result = await runK8s(
+      { projectDir: options.project, outDir: options.out, image: options.image, name: options.name, namespace: options.namespace, grpcPort: options.grpcPort, force: options.force ?? false },
+      streamReporter(io.stderr, options.quiet ?? false),
+    );
+    outcome = { result, usage: false };
+  });
+  program.addCommand(k8sCommand);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -31,3 +31,15 @@ export function fuzzRuns(fallback: number): number {
   const runs = Number(process.env.FUZZ_RUNS);
   return Number.isSafeInteger(runs) && runs > 0 ? runs : fallback;
 }
+
+/**
+ * The seed of a property run: FUZZ_SEED when set (a failure prints the seed to replay), else a
+ * fixed one, so that `make test` runs the same cases on every machine and CI is not a lottery;
+ * FUZZ_SEED=random explores.
+ */
+export function fuzzSeed(): number | undefined {
+  const given = process.env.FUZZ_SEED;
+  if (given === 'random') return undefined;
+  const seed = Number(given);
+  return given !== undefined && Number.isSafeInteger(seed) ? seed : 20261205;
+}

@@ -7,12 +7,12 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { fuzzRuns, hostileName } from '../../../test/support/hostile-names.js';
+import { fuzzRuns, fuzzSeed, hostileName } from '../../../test/support/hostile-names.js';
 import { commentText, jsonValue, markdownCode, markdownText, plainToken, shellWord, tsString, yamlString } from './escape.js';
 import { checkTemplate } from './render.js';
 
 const hostile = hostileName();
-const RUNS = { numRuns: fuzzRuns(300) };
+const RUNS = { numRuns: fuzzRuns(300), seed: fuzzSeed() };
 
 describe('escapers, read back by their targets', () => {
   it('tsString and jsonValue: a JavaScript engine and JSON.parse read the same value (JSON in code through JSON.parse), and run nothing', () => {

@@ -13,9 +13,18 @@
  * nothing and raises nothing). Our gateway waits for the client to close after an error response,
  * so the client raises every time; the WebSocket differential leaves that case out.
  *
- * Also left out of the differential: a post with `results_in_order=True, prefetch=3`, which hangs
- * now and then through Jina's own gRPC gateway (1 post in 12 in one run; faulthandler shows the
- * client waiting in `post`), never through ours; it is checked against ours only.
+ * A Jina client bug, measured: `post(docs, results_in_order=True, prefetch=N)` with a list of docs
+ * hangs now and then through any gateway, Jina's own included (through Jina's WebSocket gateway
+ * within 15 s of back-to-back posts; through ours too, more often the faster the gateway and the
+ * busier the machine). Its RequestStreamer pulls the sync input in a worker thread; when every
+ * response is consumed before that thread reports the end of the input, the in-order receive loop
+ * waits on a queue the end-of-stream marker is never put in (jina/serve/stream/__init__.py,
+ * `receive_responses` reads `future_queue`, `iterate_requests` puts the marker in `result_queue`).
+ * An async generator as input ends without the thread hop, so the race cannot happen: the posts
+ * here use one (1157 back-to-back posts in 30 s, no hang, where the list hung within 15 s).
+ * Jina's own gRPC gateway has the same race on its side (its RequestStreamer iterates the client's
+ * request stream, whose half-close can arrive after the last response was consumed): that post
+ * still hangs through it now and then whatever the input, so the gRPC differential leaves it out.
  */
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -111,9 +120,12 @@ texts = DocList[TextDoc]([TextDoc(id='t1', text='hi'), TextDoc(id='t2', text='he
 
 if 'kinds' in ports:
     out['single'] = [(d.id, d.text) for d in client('kinds').post('/single', texts, return_type=DocList[TextDoc])]
-    if not INPUT.get('differential'):
+    if not INPUT['skip_in_order_post']:
         many = DocList[TextDoc]([TextDoc(id=f'm{i}', text=str(i)) for i in range(60)])
-        got = client('kinds').post('/single', many, request_size=7, results_in_order=True, prefetch=3, return_type=DocList[TextDoc])
+        async def many_docs():  # not the list itself: see the Jina client bug in the header
+            for doc in many:
+                yield doc
+        got = client('kinds').post('/single', many_docs(), request_size=7, results_in_order=True, prefetch=3, return_type=DocList[TextDoc])
         out['many'] = {'count': len(got), 'in_order': [d.id for d in got] == [d.id for d in many], 'last': got[-1].text}
     try:
         client('kinds').post('/boom', texts, return_type=DocList[TextDoc])
@@ -157,8 +169,8 @@ if 'params' in ports:
 output(out)
 `;
 
-function clientRun(protocol: Protocol, ports: Record<string, number>, name: string, differential = false): Promise<Record<string, any>> {
-  return runJinaPython<Record<string, any>>(CLIENT_SCRIPT, { protocol, ports, differential }, { name, timeoutMs: 90_000 });
+function clientRun(protocol: Protocol, ports: Record<string, number>, name: string, skipInOrderPost = false): Promise<Record<string, any>> {
+  return runJinaPython<Record<string, any>>(CLIENT_SCRIPT, { protocol, ports, skip_in_order_post: skipInOrderPost }, { name, timeoutMs: 90_000 });
 }
 
 const portsOf = (protocol: Protocol) => Object.fromEntries(FLOWS.map((name) => [name, ours[protocol][name].port]));
@@ -200,9 +212,10 @@ describe.each(['grpc', 'websocket'] as const)('the Jina Python Client (protocol 
   });
 
   it("sees the same as through Jina's own gateway (docs, streamed docs, the executor error as raised, readiness)", async () => {
+    const skipInOrderPost = protocol === 'grpc'; // Jina's gRPC gateway hangs on it now and then (see the header)
     const [theirs, mine] = await Promise.all([
-      clientRun(protocol, { kinds: jina[protocol].port }, `jina Client (${protocol}) against Jina's gateway`, true),
-      clientRun(protocol, { kinds: ours[protocol].kinds.port }, `jina Client (${protocol}) against our gateway (kinds)`, true),
+      clientRun(protocol, { kinds: jina[protocol].port }, `jina Client (${protocol}) against Jina's gateway`, skipInOrderPost),
+      clientRun(protocol, { kinds: ours[protocol].kinds.port }, `jina Client (${protocol}) against our gateway (kinds)`, skipInOrderPost),
     ]);
     if (protocol === 'websocket') {
       // Jina's own WebSocket gateway lets the client swallow the error most of the time (see above)

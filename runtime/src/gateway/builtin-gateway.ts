@@ -9,12 +9,14 @@
  *
  * Like Jina's HTTP gateway class, it takes `title`, `description` and `cors` as constructor
  * parameters (`--uses-with`), over the flags; and accepts Jina's docarray-v1 HTTP parameters
- * with their docarray-v2 meaning (none).
+ * with their docarray-v2 meaning (none), warning once for each one set to a value that would do
+ * something there, as the flags do (gateway-args.ts).
  */
 import { startGrpcGateway } from '../protocols/grpc/index.js';
 import { startHttpGateway } from '../protocols/http/index.js';
 import type { GatewayProtocol, ProtocolServer, ProtocolServerOptions } from '../protocols/protocol-server.js';
 import { startWebSocketGateway } from '../protocols/websocket/index.js';
+import { flagFor, type GatewayArgName } from './gateway-args.js';
 import { contextOf, Gateway } from './gateway.js';
 
 export interface BuiltinGatewayParams {
@@ -71,6 +73,7 @@ export class BuiltinGateway extends Gateway<BuiltinGatewayParams> {
   }
 
   override async setupServer(): Promise<void> {
+    for (const warning of v1OnlyParameterWarnings(this.params)) this.logger.warn(warning);
     const args = this.runtimeArgs;
     const tls = args.sslCertfile !== undefined && args.sslKeyfile !== undefined ? { certFile: args.sslCertfile, keyFile: args.sslKeyfile } : undefined;
     const options = (port: number): ProtocolServerOptions => ({
@@ -105,4 +108,22 @@ export class BuiltinGateway extends Gateway<BuiltinGatewayParams> {
     await Promise.all(this.#fronts.map((front) => front.shutdown(graceMs)));
     this.#stop();
   }
+}
+
+/** Jina's docarray-v1 HTTP parameters and the flag of each, whose help says why it does nothing here. */
+const V1_ONLY_PARAMETERS = {
+  no_debug_endpoints: 'noDebugEndpoints',
+  no_crud_endpoints: 'noCrudEndpoints',
+  expose_endpoints: 'exposeEndpoints',
+  expose_graphql_endpoint: 'exposeGraphqlEndpoint',
+} as const satisfies Partial<Record<keyof BuiltinGatewayParams, GatewayArgName>>;
+
+export function v1OnlyParameterWarnings(params: Readonly<BuiltinGatewayParams>): string[] {
+  const warnings: string[] = [];
+  for (const [name, flag] of Object.entries(V1_ONLY_PARAMETERS)) {
+    const value: unknown = params[name as keyof typeof V1_ONLY_PARAMETERS];
+    const noOp = value === undefined || value === null || value === false || value === '' || value === '{}' || (typeof value === 'object' && Object.keys(value).length === 0);
+    if (!noOp) warnings.push(`uses_with ${name} has no effect with docarray v2: ${flagFor(flag).help}; ignored`);
+  }
+  return warnings;
 }

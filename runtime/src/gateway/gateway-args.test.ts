@@ -48,6 +48,17 @@ describe('parseGatewayArgv: the command lines Jina writes', () => {
     expect(warnings).toEqual(['unknown flag --made-up-flag x stray: not a flag of Jina\'s gateway; ignored']);
   });
 
+  it("warns once for each docarray-v1 HTTP flag set to a value that would do something in Jina's v1 app, and not for the no-op values", () => {
+    expect(parsed(['--no-debug-endpoints', '--no-crud-endpoints', '--expose-endpoints', '{"/foo": {"methods": ["POST"]}}']).warnings).toEqual([
+      "--no-debug-endpoints has no effect with docarray v2: hides /dry_run, /status and /post in Jina's docarray-v1 HTTP app only; /dry_run and /status stay served; ignored",
+      "--no-crud-endpoints has no effect with docarray v2: removes the CRUD routes of Jina's docarray-v1 HTTP app only; there are none here; ignored",
+      "--expose-endpoints has no effect with docarray v2: JSON; extra routes of Jina's docarray-v1 HTTP app only; every endpoint is served at its own path here; ignored",
+    ]);
+    expect(parsed(['--expose-endpoints', '{}']).warnings).toEqual([]);
+    const fromConfig = gatewayArgsFrom({ noDebugEndpoints: false, exposeEndpoints: {} });
+    expect(fromConfig.ok && fromConfig.value.warnings).toEqual([]);
+  });
+
   it('names the flag and what is wrong for values it cannot read', () => {
     const cases: Array<[string[], string]> = [
       [['--graph-description', '{oops'], '--graph-description: not valid JSON'],

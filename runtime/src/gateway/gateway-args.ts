@@ -5,9 +5,10 @@
  *
  * Flags fall in three groups (`FlagSpec.effect`):
  * - `used`: does here what it does in Jina (the help says how, where it differs);
- * - `silent`: accepted with the meaning Jina's docarray-v2 gateway gives it, which is none
- *   (`--no-debug-endpoints`, `--no-crud-endpoints`, `--expose-endpoints`; Kubernetes exports always
- *   pass `--expose-endpoints '{}'`);
+ * - `v1-only`: means something to Jina's docarray-v1 HTTP app only, so Jina's docarray-v2 gateway
+ *   ignores it silently (`--no-debug-endpoints`, `--no-crud-endpoints`, `--expose-endpoints`): here
+ *   a value that would do something there warns once, so nobody believes their debug routes are
+ *   off; the no-op values stay quiet (Kubernetes exports always pass `--expose-endpoints '{}'`);
  * - `warn`: only means something to Jina's Python runtime or its orchestrator (`--py-modules` with
  *   Python files, `--uvicorn-kwargs`, `--k8s-namespace`, `--port-monitoring`, `--replicas`, ...):
  *   accepted, so that images run unchanged under Jina's exports, with a one-line warning each.
@@ -130,7 +131,7 @@ type FlagKind =
   | { type: 'strings' }
   | { type: 'choice'; choices: readonly string[] };
 
-export type FlagEffect = 'used' | 'silent' | 'warn';
+export type FlagEffect = 'used' | 'v1-only' | 'warn';
 
 export interface FlagSpec extends FlagDefinition {
   readonly key: GatewayArgName;
@@ -148,7 +149,7 @@ const CALLS = 'Calls to executors';
 const SERVER = 'Server';
 const CUSTOM = 'Custom gateways';
 const LOGS = 'Logging and tracing';
-const V2 = "Accepted with Jina's docarray-v2 meaning (no effect, as in Jina)";
+const V2 = "Jina's docarray-v1 HTTP app only: no effect (as in Jina's docarray-v2 gateway), a warning each when set";
 const IGNORED = 'Accepted for compatibility with Jina, no effect here (a warning each)';
 
 function spec(
@@ -227,9 +228,9 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('metricsExporterHost', ['--metrics-exporter-host'], str, undefined, LOGS, 'metrics are not collected by this gateway', 'warn'),
   spec('metricsExporterPort', ['--metrics-exporter-port'], int, undefined, LOGS, 'metrics are not collected by this gateway', 'warn'),
 
-  spec('noDebugEndpoints', ['--no-debug-endpoints'], flag, false, V2, 'docarray-v1 HTTP app only', 'silent'),
-  spec('noCrudEndpoints', ['--no-crud-endpoints'], flag, false, V2, 'docarray-v1 HTTP app only', 'silent'),
-  spec('exposeEndpoints', ['--expose-endpoints'], jsonObject, undefined, V2, 'JSON; docarray-v1 HTTP app only', 'silent'),
+  spec('noDebugEndpoints', ['--no-debug-endpoints'], flag, false, V2, "hides /dry_run, /status and /post in Jina's docarray-v1 HTTP app only; /dry_run and /status stay served", 'v1-only'),
+  spec('noCrudEndpoints', ['--no-crud-endpoints'], flag, false, V2, "removes the CRUD routes of Jina's docarray-v1 HTTP app only; there are none here", 'v1-only'),
+  spec('exposeEndpoints', ['--expose-endpoints'], jsonObject, undefined, V2, "JSON; extra routes of Jina's docarray-v1 HTTP app only; every endpoint is served at its own path here", 'v1-only'),
 
   spec('exposeGraphqlEndpoint', ['--expose-graphql-endpoint'], flag, false, IGNORED, 'there is no GraphQL endpoint (Jina\'s docarray-v2 gateway has none either)', 'warn'),
   spec('uvicornKwargs', ['--uvicorn-kwargs'], keyValues, {}, IGNORED, 'uvicorn is Python; the HTTP server here is fastify', 'warn'),
@@ -377,12 +378,18 @@ function checkGatewayArgs(
   for (const key of given) {
     const flagSpec = flagFor(key);
     if (flagSpec.effect === 'warn') warnings.push(`${nameOf(key)} has no effect here: ${flagSpec.help}; ignored`);
+    if (flagSpec.effect === 'v1-only' && !isNoOpValue(args[key])) warnings.push(`${nameOf(key)} has no effect with docarray v2: ${flagSpec.help}; ignored`);
   }
   if (given.has('pyModules')) {
     const python = args.pyModules.filter((module) => module.endsWith('.py'));
     if (python.length > 0) warnings.push(`${nameOf('pyModules')} ${python.join(' ')}: Python modules cannot be loaded by a TypeScript gateway; ignored`);
   }
   return ok(warnings);
+}
+
+/** `false`, absent or `{}`: a value of a v1-only flag that does nothing in Jina's docarray-v1 app either. */
+function isNoOpValue(value: unknown): boolean {
+  return value === false || value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
 }
 
 /** Command-line strings of one occurrence → the flag's value. */

@@ -170,3 +170,28 @@ describe('startGateway with a class in code', () => {
     expect(() => new Plain().port).toThrow(/given by the gateway runtime; start the gateway with startGateway\(\) or `jina gateway --uses`/);
   });
 });
+
+describe('the built-in gateway started with Jina\'s docarray-v1 HTTP parameters', () => {
+  it('logs one warning for each one that would act in Jina\'s v1 app, and serves as without them', async () => {
+    const lines: string[] = [];
+    const started = await startGateway({
+      argv: ['--graph-description', JSON.stringify(flow().graphDescription), '--deployments-addresses', JSON.stringify(flow().deploymentsAddresses),
+        '--host', '127.0.0.1', '--protocol', 'http', '--no-crud-endpoints', '--uses-with', '{"no_debug_endpoints": true, "expose_endpoints": {}}'],
+      logDestination: { write: (line: string) => void lines.push(line) },
+      env: {},
+    });
+    if (!started.ok) throw started.error;
+    try {
+      await started.value.ready;
+      const response = await fetch(`http://127.0.0.1:${started.value.ports[0]}/upper`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": [{"text": "a"}]}' });
+      expect(((await response.json()) as { data: Array<{ text: string }> }).data[0]!.text).toBe('A');
+      const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 40).map((line) => line.msg);
+      expect(warnings.filter((msg) => msg.includes('docarray v2'))).toEqual([
+        "--no-crud-endpoints has no effect with docarray v2: removes the CRUD routes of Jina's docarray-v1 HTTP app only; there are none here; ignored",
+        "uses_with no_debug_endpoints has no effect with docarray v2: hides /dry_run, /status and /post in Jina's docarray-v1 HTTP app only; /dry_run and /status stay served; ignored",
+      ]);
+    } finally {
+      await started.value.stop();
+    }
+  });
+});

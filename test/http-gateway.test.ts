@@ -342,6 +342,17 @@ output(out)
   });
 });
 
+describe('GET /status', () => {
+  it("has Jina's layout, and jina-proto is the wire protocol version the pinned Jina's own gateway reports", async () => {
+    const [theirs, mine] = await Promise.all(
+      [jina.kinds.httpUrl, oursUrl('kinds')].map(async (base) => (await fetch(`${base}/status`)).json() as Promise<{ jina: Record<string, string>; envs: Record<string, string> }>),
+    );
+    expect(Object.keys(mine!).sort()).toEqual(Object.keys(theirs!).sort());
+    expect(mine!.jina['jina-proto']).toBe(theirs!.jina['jina-proto']);
+    expect(theirs!.jina['jina-proto']).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
 describe('jina ping against our gateway', () => {
   it('`jina ping gateway` and `jina ping flow` succeed, and `ping gateway` fails (exit 1) once it is down', async () => {
     const url = oursUrl('echo');

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { RUNTIME_VERSION } from './version.js';
+import { JINA_PROTO_VERSION } from './wire/jina-proto-version.js';
 
 /** jina/constants.py::__jina_env__ */
 export const JINA_ENV_NAMES = [
@@ -46,7 +47,7 @@ export function runtimeInfo(): RuntimeInfo {
   return {
     jina: {
       'jina-ts-runtime': RUNTIME_VERSION,
-      'jina-proto': '0.1.27',
+      'jina-proto': JINA_PROTO_VERSION,
       node: process.version,
       platform: os.platform(),
       'platform-release': os.release(),

@@ -30,10 +30,12 @@ export HADOLINT := $(CURDIR)/$(HADOLINT_DIR)/bin/hadolint
 NODE_STAMP := $(NODE_DIR)/.installed
 DEPS_STAMP := node_modules/.installed
 VENV_STAMP := $(VENV)/.installed
+SCHEMATHESIS_VENV := .venv-schemathesis
+SCHEMATHESIS_STAMP := $(SCHEMATHESIS_VENV)/.installed
 
-.PHONY: setup node deps venv protos protos-lint build typecheck test test-unit image-setup image-test hadolint demo bench clean
+.PHONY: setup node deps venv schemathesis protos protos-lint build typecheck test test-unit image-setup image-test hadolint demo bench clean
 
-setup: $(NODE_STAMP) $(DEPS_STAMP) $(VENV_STAMP)
+setup: $(NODE_STAMP) $(DEPS_STAMP) $(VENV_STAMP) $(SCHEMATHESIS_STAMP)
 
 node: $(NODE_STAMP)
 $(NODE_STAMP):
@@ -56,6 +58,16 @@ $(VENV_STAMP): test/python/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet -r test/python/requirements.txt
 	$(VENV)/bin/jina --version
+	touch $@
+
+# schemathesis, for test/schemathesis.test.ts, apart from the reference peers' pins
+schemathesis: $(SCHEMATHESIS_STAMP)
+$(SCHEMATHESIS_STAMP): test/python/schemathesis-requirements.txt
+	@echo "==> creating $(SCHEMATHESIS_VENV) with the pinned schemathesis"
+	rm -rf $(SCHEMATHESIS_VENV)
+	$(PYTHON) -m venv $(SCHEMATHESIS_VENV)
+	$(SCHEMATHESIS_VENV)/bin/pip install --quiet -r test/python/schemathesis-requirements.txt
+	$(SCHEMATHESIS_VENV)/bin/schemathesis --version
 	touch $@
 
 hadolint: $(HADOLINT)
@@ -114,4 +126,4 @@ bench: setup build
 	vitest bench --run --project 'unit (bench)' bench/codec.bench.ts
 
 clean:
-	rm -rf runtime/dist generator/dist node_modules .tools $(VENV)
+	rm -rf runtime/dist generator/dist node_modules .tools $(VENV) $(SCHEMATHESIS_VENV)

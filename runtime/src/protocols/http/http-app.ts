@@ -11,7 +11,8 @@
  *
  * Bodies: JSON (also without a Content-Type, as FastAPI reads them); another Content-Type gives a
  * 422 saying so, as in FastAPI. Malformed JSON: 400; larger than `bodyLimit`: 413; unknown path:
- * 404 `{"detail": "Not Found"}`; a trailing slash is ignored (FastAPI redirects).
+ * 404 `{"detail": "Not Found"}`; a known path with another method: 405 with `Allow`, as Starlette
+ * answers; a trailing slash is ignored (FastAPI redirects).
  */
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
@@ -25,6 +26,7 @@ import { discoverFlow } from './discovery.js';
 import { dryRun } from './dry-run.js';
 import { DRY_RUN_ENDPOINT, type FlowEndpoint, flowEndpointMap } from './flow-endpoints.js';
 import { buildOpenApi, type OpenApiRoute } from './openapi.js';
+import { replyMethodNotAllowed } from './method-not-allowed.js';
 import { postHandler } from './post-route.js';
 import { abortOnDisconnect } from './request-helpers.js';
 import { streamHandler } from './stream-route.js';
@@ -225,11 +227,13 @@ function readsAsJson(contentType: string | undefined): boolean {
 /** Every failure answers JSON with a `detail`, FastAPI's shape; nothing crashes the process. */
 export function installErrorHandlers(app: FastifyInstance, options: Pick<HttpAppOptions, 'logger' | 'bodyLimit'>, notFound = true): void {
   if (notFound) {
-    app.setNotFoundHandler((_request, reply) => {
-      void reply.code(404).send({ detail: 'Not Found' });
+    app.setNotFoundHandler((request, reply) => {
+      if (!replyMethodNotAllowed(app, request, reply)) void reply.code(404).send({ detail: 'Not Found' });
     });
   }
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // a body that fastify refused on the way to the not-found handler: the method is the problem
+    if (notFound && request.is404 && replyMethodNotAllowed(app, request, reply)) return;
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (error.code === 'JINA_TS_INVALID_JSON') {
       return void reply.code(400).send({ detail: [{ type: 'json_invalid', loc: ['body'], msg: error.message }] });

@@ -11,7 +11,7 @@
  * same name (ignoring `example`s, which carry per-process random ids) get `_2`, `_3` suffixes
  * instead of one silently describing the other.
  */
-import type { JsonSchema } from '../../wire/doc-schema.js';
+import { type JsonSchema, TENSOR_SHAPE_KEY } from '../../wire/doc-schema.js';
 import type { FlowEndpoint, FlowModel } from './flow-endpoints.js';
 import { rootProperties } from './model-fields.js';
 
@@ -47,6 +47,7 @@ export function buildOpenApi(options: OpenApiOptions): OpenApiDocument {
   const paths: Record<string, Record<string, unknown>> = Object.create(null) as Record<string, Record<string, unknown>>;
   const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
   const errorResponses = {
+    '400': { description: 'The body is not JSON', content: json('HTTPValidationError') },
     '422': { description: 'Validation Error', content: json('HTTPValidationError') },
     '500': { description: 'An executor raised an exception', content: json('ErrorResponse') },
     '502': { description: 'An executor failed at the transport level', content: json('ErrorResponse') },
@@ -118,6 +119,8 @@ export function buildOpenApi(options: OpenApiOptions): OpenApiDocument {
         responses: { '200': { description: 'Successful Response', content: json(outputModel) }, ...errorResponses },
       };
     } else {
+      const output = endpoint.output === undefined ? undefined : components.add(endpoint.output);
+      const outputRef = output === undefined ? { type: 'object' } : { $ref: `#/components/schemas/${output}` };
       operations.get = {
         summary: `Streaming Endpoint ${endpoint.endpoint}`,
         description:
@@ -127,7 +130,7 @@ export function buildOpenApi(options: OpenApiOptions): OpenApiDocument {
         parameters: endpoint.input === undefined ? [] : queryParameters(endpoint.input),
         requestBody: { required: false, content: { 'application/json': { schema: inputRef } } },
         responses: {
-          '200': { description: 'Successful Response', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          '200': { description: 'Successful Response', content: { 'text/event-stream': { schema: serverSentEvent(outputRef) } } },
           ...errorResponses,
         },
       };
@@ -221,6 +224,7 @@ function rewriteRefs(schema: unknown, names: ReadonlyMap<string, string>, rootNa
   if (typeof schema !== 'object' || schema === null) return schema;
   const source = schema as JsonSchema;
   const out: JsonSchema = {};
+  if (source[TENSOR_SHAPE_KEY] !== undefined) return tensorField(source);
   for (const [key, value] of Object.entries(source)) {
     if (key === '$ref' && typeof value === 'string') out[key] = rewriteRef(value, names, rootName);
     else if (key === 'default' || key === 'example' || key === 'examples' || key === 'const' || key === 'enum') out[key] = value;
@@ -230,6 +234,18 @@ function rewriteRefs(schema: unknown, names: ReadonlyMap<string, string>, rootNa
     } else if (key === 'additionalItems' && Array.isArray(source.items)) continue;
     else out[key] = rewriteRefs(value, names, rootName);
   }
+  return out;
+}
+
+/**
+ * A docarray tensor field (pydantic marks it with `tensor/array shape`) as the gateway reads and
+ * writes it: the `Tensor` component, a number or nested lists of numbers of any depth, with null
+ * for NaN (docarray's JSON), where the discovered `items: number` would refuse a 2-D tensor or a
+ * NaN the gateway accepts and returns.
+ */
+function tensorField(source: JsonSchema): JsonSchema {
+  const out: JsonSchema = { $ref: '#/components/schemas/Tensor' };
+  for (const key of ['title', 'description', TENSOR_SHAPE_KEY]) if (source[key] !== undefined) out[key] = source[key];
   return out;
 }
 
@@ -313,6 +329,15 @@ function asObject(value: unknown): JsonSchema | undefined {
 
 /** The components every document has (FastAPI's and Jina's fixed models). */
 const FIXED_COMPONENTS: Record<string, JsonSchema> = {
+  Tensor: {
+    title: 'Tensor',
+    description: 'A docarray tensor as JSON: a number or boolean, or nested lists of them of any depth (null in a list is NaN, as docarray writes it); the field\'s dtype decides which of numbers or booleans it takes.',
+    anyOf: [
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'array', items: { anyOf: [{ type: 'number' }, { type: 'boolean' }, { type: 'null' }, { $ref: '#/components/schemas/Tensor' }] } },
+    ],
+  },
   Header: {
     title: 'Header',
     type: 'object',
@@ -388,3 +413,20 @@ const FIXED_COMPONENTS: Record<string, JsonSchema> = {
     properties: { jina: { title: 'Jina', type: 'object' }, envs: { title: 'Envs', type: 'object' } },
   },
 };
+
+/**
+ * One event of a streaming endpoint's response (before OpenAPI 3.2's `itemSchema`, the schema of a
+ * text/event-stream describes each event): `update` with a document as its JSON `data`, `error`
+ * with the failure's body, then `end`.
+ */
+function serverSentEvent(doc: JsonSchema): JsonSchema {
+  const jsonData = (schema: JsonSchema) => ({ type: 'string', contentMediaType: 'application/json', contentSchema: schema });
+  return {
+    title: 'ServerSentEvent',
+    oneOf: [
+      { type: 'object', required: ['event', 'data'], properties: { event: { const: 'update' }, data: jsonData(doc) } },
+      { type: 'object', required: ['event', 'data'], properties: { event: { const: 'error' }, data: jsonData({ $ref: '#/components/schemas/ErrorResponse' }) } },
+      { type: 'object', required: ['event'], properties: { event: { const: 'end' } } },
+    ],
+  };
+}

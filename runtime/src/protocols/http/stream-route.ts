@@ -58,7 +58,8 @@ export function streamHandler(options: StreamRouteOptions): (request: FastifyReq
   const pingMs = options.pingMs ?? 15_000;
 
   return async (request, reply) => {
-    const fromBody = request.body !== undefined && request.body !== null && request.body !== '';
+    // a JSON `null` body is a body (and not a document): refused, not read as "no body"
+    const fromBody = request.body !== undefined && request.body !== '';
     const input: unknown = fromBody ? request.body : queryDoc(request.query);
     const root = fromBody ? ['body'] : ['query'];
     const validate = fromBody ? options.validateJson : options.validateQuery;

@@ -13,8 +13,10 @@
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fastify from 'fastify';
 import {
   DeploymentClient,
+  FastifyBaseGateway,
   dataContentFromDocList,
   decodeDataRequest,
   encodeDataRequest,
@@ -173,6 +175,63 @@ describe('--tracing across the gateway → Jina executor hop', () => {
     await new Promise((resolve) => ws.once('close', resolve));
     expect(decodeDataRequest(reply).header.status).toBeUndefined();
     expectHop(await receiver.waitFor(`the spans of trace ${traceId}`, hopOf(traceId, '/'), { flush: flushOurs }), parentId);
+  });
+
+  it('a custom FastifyBaseGateway: its own spans (this.tracerProvider) sit between the request span and the executor call', async () => {
+    class Shout extends FastifyBaseGateway {
+      get app() {
+        const app = fastify();
+        app.post('/shout', async () => {
+          const tracer = this.tracerProvider.getTracer('shout');
+          return tracer.startActiveSpan('shout', async (span) => {
+            try {
+              const docs = await this.executor.echo!.post({ on: '/echo', inputs: [{ text: `tracing=${this.tracing}` }] });
+              return { text: String(docs[0]!.text).toUpperCase() };
+            } finally {
+              span.end();
+            }
+          });
+        });
+        return app;
+      }
+    }
+    const started = await startGateway({
+      gatewayClass: Shout,
+      args: {
+        graphDescription: singleNodeGraph('echo'),
+        deploymentsAddresses: { echo: echo.addresses },
+        host: '127.0.0.1',
+        protocols: ['http'],
+        name: 'shout',
+        tracing: true,
+        tracesExporterHost: 'http://127.0.0.1',
+        tracesExporterPort: receiver.port,
+      },
+      logDestination: { write: () => undefined },
+      env: {},
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const custom = started.value;
+    try {
+      const { traceId, parentId, header } = traceparent();
+      const response = await fetch(`http://127.0.0.1:${custom.ports[0]}/shout`, { method: 'POST', headers: { traceparent: header } });
+      expect(await response.json()).toEqual({ text: 'TRACING=TRUE' });
+      const flush = () => (custom.gateway.tracerProvider as unknown as { forceFlush(): Promise<void> }).forceFlush();
+      const spans = await receiver.waitFor(`the spans of trace ${traceId}`, (all) => {
+        const inTrace = all.filter((span) => span.traceId === traceId);
+        return inTrace.filter((span) => span.service === 'echo/rep-0').length >= 2 && inTrace.length >= 5 ? inTrace : undefined;
+      }, { flush });
+      const find = (name: string, service: string) => spans.find((span) => span.name === name && span.service === service)!;
+      const inbound = find('POST /shout', 'shout');
+      const own = find('shout', 'shout');
+      const call = find(PROCESS_SINGLE_DATA, 'shout');
+      expect(inbound.parentSpanId).toBe(parentId);
+      expect(own.parentSpanId).toBe(inbound.spanId);
+      expect(call.parentSpanId).toBe(own.spanId);
+      expect(find('/echo', 'echo/rep-0').parentSpanId).toBe(call.spanId);
+    } finally {
+      await custom.stop();
+    }
   });
 
   it('a failed executor call sets status ERROR naming the deployment and the gRPC code', async () => {

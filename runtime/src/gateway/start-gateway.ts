@@ -95,11 +95,21 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     try {
       // loaded only here: a gateway without --tracing never loads the OpenTelemetry SDK
       const { startTracing } = await import('../tracing/tracing-sdk.js');
-      tracing = await startTracing({ serviceName: args.name, exporterHost: args.tracesExporterHost, exporterPort: args.tracesExporterPort, env });
+      tracing = await startTracing({
+        serviceName: args.name,
+        exporterHost: args.tracesExporterHost,
+        exporterPort: args.tracesExporterPort,
+        env,
+        onDiagnostic: (message) => logger.warn(`tracing: ${message}`),
+      });
     } catch (error) {
       return fail(`--tracing: cannot set up OpenTelemetry tracing: ${messageOf(error)}`, error);
     }
-    logger.info(`tracing: spans are exported over OTLP/gRPC to ${tracing.exporterUrl ?? 'the OTEL_EXPORTER_OTLP_* endpoint (default http://localhost:4317)'}`);
+    const tlsByDefault = tracing.exporterUrl?.startsWith('https:') === true && !/^https:/i.test(args.tracesExporterHost ?? '');
+    logger.info(
+      `tracing: spans are exported over OTLP/gRPC to ${tracing.exporterUrl ?? 'the OTEL_EXPORTER_OTLP_* endpoint (default http://localhost:4317)'}` +
+        (tlsByDefault ? ' (TLS, as Jina does for a host without http://; give --traces-exporter-host http://NAME for clear text)' : ''),
+    );
   }
   const stopTracing = (): Promise<void> => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: exporting the last spans failed')) ?? Promise.resolve();
 

@@ -25,6 +25,8 @@ export interface TracingOptions {
   readonly exporterHost?: string | undefined;
   readonly exporterPort?: number | undefined;
   readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Where export failures are reported (OpenTelemetry's diag errors and warnings); default: nowhere. */
+  readonly onDiagnostic?: ((message: string) => void) | undefined;
 }
 
 export interface GatewayTracing extends Tracing {
@@ -78,6 +80,13 @@ export async function startTracing(options: TracingOptions): Promise<GatewayTrac
     spanProcessors: [new sdk.BatchSpanProcessor({ exporter })],
   });
   // A second gateway in the process (or the user's SDK) may have registered one already: keep it.
+  const report = options.onDiagnostic;
+  if (report !== undefined) {
+    // what Python's exporter logs as "Failed to export traces to ...": a collector that is down stays visible
+    const log = (message: string, ...args: unknown[]) => report([readableError(message), ...args.map(String)].join(' '));
+    const ignore = () => undefined;
+    api.diag.setLogger({ error: log, warn: log, info: ignore, debug: ignore, verbose: ignore }, api.DiagLogLevel.WARN);
+  }
   const contextManager = new hooks.AsyncLocalStorageContextManager();
   if (api.context.setGlobalContextManager(contextManager)) contextManager.enable();
   return {
@@ -88,4 +97,14 @@ export async function startTracing(options: TracingOptions): Promise<GatewayTrac
     exporterUrl,
     shutdown: () => provider.shutdown(),
   };
+}
+
+/** OpenTelemetry's error handler passes errors on as JSON (stack and all): their message is what tells. */
+function readableError(message: string): string {
+  try {
+    const parsed = JSON.parse(message) as { message?: unknown };
+    return typeof parsed.message === 'string' ? parsed.message : message;
+  } catch {
+    return message;
+  }
 }

@@ -27,7 +27,7 @@ import {
   startGateway,
   startTracing,
 } from '../runtime/src/index.js';
-import { EXECUTORS, type JinaExecutor, singleNodeGraph, startJinaExecutor } from './support/jina.js';
+import { EXECUTORS, type JinaExecutor, runJinaPython, singleNodeGraph, startJinaExecutor } from './support/jina.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js';
 import { useProcessRegistry } from './support/processes.js';
 import { freePort } from './support/ports.js';
@@ -159,6 +159,30 @@ describe('--tracing across the gateway → Jina executor hop', () => {
     const hop = await receiver.waitFor(`the spans of trace ${traceId}`, hopOf(traceId, PROCESS_SINGLE_DATA), { flush: flushOurs });
     expectHop(hop, parentId);
     expect(hop.inbound.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'jina.JinaSingleDataRequestRPC', 'rpc.grpc.status_code': '0' });
+  });
+
+  it('gRPC JinaRPC/Call from the Jina Client with --tracing: client, gateway and executor in one trace', async () => {
+    const result = await runJinaPython<{ text: string }>(
+      `
+from jina import Client
+from docarray import DocList
+from docarray.documents import TextDoc
+client = Client(host='127.0.0.1', port=INPUT['port'], protocol='grpc', tracing=True,
+                traces_exporter_host='http://127.0.0.1', traces_exporter_port=INPUT['otlp'])
+docs = client.post('/echo', inputs=DocList[TextDoc]([TextDoc(text='from the jina client')]), return_type=DocList[TextDoc])
+client.tracer_provider.force_flush()
+output({'text': docs[0].text})
+`,
+      { port: traced.ports[1], otlp: receiver.port },
+    );
+    expect(result.text).toBe('from the jina client');
+    const spans = await receiver.waitFor('the Jina Client\'s trace through our gateway', (all) => {
+      const client = all.find((span) => span.service === 'GRPCClient' && span.kind === 'CLIENT' && span.name === '/jina.JinaRPC/Call');
+      if (client === undefined) return undefined;
+      const hop = hopOf(client.traceId, '/jina.JinaRPC/Call')(all);
+      return hop === undefined ? undefined : { client, hop };
+    }, { flush: flushOurs });
+    expectHop(spans.hop, spans.client.spanId);
   });
 
   it('WebSocket: the upgrade request\'s traceparent is the parent of the connection\'s requests', async () => {

@@ -76,6 +76,9 @@ export { docFromMessage, messageFromDoc, ProtoArgumentError, type ProtoFieldCode
 export { BuiltinGateway, BUILTIN_GATEWAY_NAMES, type BuiltinGatewayParams } from './gateway/builtin-gateway.js';
 export { GatewayHealth } from './gateway/gateway-health.js';
 export { startGateway, type RunningGateway, type StartGatewayOptions } from './gateway/start-gateway.js';
+export { startTracing, otlpExporterUrl, type GatewayTracing, type TracingOptions } from './tracing/tracing-sdk.js';
+export type { Tracing } from './tracing/tracing.js';
+export { TracedDeploymentClient } from './tracing/traced-deployment-client.js';
 export {
   GATEWAY_FLAGS,
   defaultGatewayArgs,

@@ -2,20 +2,28 @@
  * One DeploymentClient per deployment of the Flow, built from the gateway's
  * --deployments-addresses and shared by the streamer and `executor[name].post()`.
  */
+import type { Tracing } from '../tracing/tracing.js';
+import { TracedDeploymentClient } from '../tracing/traced-deployment-client.js';
 import { DeploymentClient, type DeploymentClientOptions } from './deployment-client.js';
 
 export interface ConnectionPoolOptions extends Omit<DeploymentClientOptions, 'metadata'> {
   /** --deployments-metadata: gRPC metadata per deployment. */
   deploymentsMetadata?: Record<string, Record<string, string>>;
+  /** --tracing: a span per executor call, its context sent to the executor. */
+  tracing?: Tracing | undefined;
 }
 
 export class ConnectionPool {
   private readonly deployments = new Map<string, DeploymentClient>();
 
   constructor(addresses: Record<string, readonly string[]>, options: ConnectionPoolOptions = {}) {
-    const { deploymentsMetadata, ...clientOptions } = options;
+    const { deploymentsMetadata, tracing, ...clientOptions } = options;
     for (const [name, list] of Object.entries(addresses)) {
-      this.deployments.set(name, new DeploymentClient(name, list, { ...clientOptions, metadata: deploymentsMetadata?.[name] }));
+      const deploymentOptions = { ...clientOptions, metadata: deploymentsMetadata?.[name] };
+      this.deployments.set(
+        name,
+        tracing === undefined ? new DeploymentClient(name, list, deploymentOptions) : new TracedDeploymentClient(name, list, deploymentOptions, tracing),
+      );
     }
   }
 

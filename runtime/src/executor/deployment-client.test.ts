@@ -7,6 +7,7 @@ import {
   Metadata,
   Server,
   ServerCredentials,
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type sendUnaryData,
   status as GrpcStatus,
@@ -103,6 +104,39 @@ describe('DeploymentClient', () => {
     const metadata = server.recorded.metadata[0]!;
     expect(metadata.get('endpoint')).toEqual(['/encode']);
     expect(metadata.get('tenant')).toEqual(['acme']);
+    client.close();
+  });
+
+  it('sends per-call metadata over the deployment metadata, on the unary channel and on grpc-js streams', async () => {
+    const seen: Metadata[] = [];
+    const server = new Server();
+    server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
+      process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        seen.push(call.metadata);
+        callback(null, call.request);
+      },
+    });
+    server.addService(rawService('jina.JinaRPC', 'Call', { requestStream: true, responseStream: true }), {
+      Call: (call: ServerDuplexStream<Buffer, Buffer>) => {
+        seen.push(call.metadata);
+        call.on('data', (request: Buffer) => call.write(request));
+        call.on('end', () => call.end());
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    servers.push(server);
+    const client = new DeploymentClient('per-call', [`grpc://127.0.0.1:${port}`], { metadata: { tenant: 'acme', region: 'eu' } });
+    const metadata = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tenant: 'override' };
+    await client.processSingleData(Buffer.from('x'), { endpoint: '/a', metadata });
+    await client.call(Buffer.from('y'), { endpoint: '/b', metadata });
+    await client.processSingleData(Buffer.from('z'), { endpoint: '/c' });
+    expect(seen.map((m) => [m.get('traceparent'), m.get('tenant'), m.get('region'), m.get('endpoint')])).toEqual([
+      [[metadata.traceparent], ['override'], ['eu'], ['/a']],
+      [[metadata.traceparent], ['override'], ['eu'], ['/b']],
+      [[], ['acme'], ['eu'], ['/c']],
+    ]);
     client.close();
   });
 

@@ -90,6 +90,8 @@ export interface CallOptions {
   /** Overrides the deployment's deadline for this call, in milliseconds. */
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Extra per-call gRPC metadata, merged over the deployment's --deployments-metadata. */
+  metadata?: Record<string, string> | undefined;
 }
 
 export interface UnaryResult {
@@ -124,11 +126,7 @@ export class DeploymentClient {
     this.replicas = addresses.map((address) => ({ address: parseExecutorAddress(address), client: undefined, channel: undefined }));
     this.options = options;
     this.channelOptions = channelOptions(options.channelOptions, options.compression);
-    this.metadataHeaders = {};
-    for (const [key, value] of Object.entries(options.metadata ?? {})) {
-      const name = key.toLowerCase();
-      this.metadataHeaders[name] = name.endsWith('-bin') ? Buffer.from(value).toString('base64') : value;
-    }
+    this.metadataHeaders = metadataAsHeaders(options.metadata);
   }
 
   get addresses(): string[] {
@@ -294,6 +292,7 @@ export class DeploymentClient {
   private metadataFor(options: CallOptions): Metadata {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
+    for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
     const endpoint = sendableEndpoint(options.endpoint);
     if (endpoint !== undefined) metadata.set('endpoint', endpoint);
     return metadata;
@@ -311,7 +310,8 @@ export class DeploymentClient {
 
   private unary(replica: Replica, path: string, request: Buffer, options: CallOptions): Promise<UnaryResult> {
     const endpoint = sendableEndpoint(options.endpoint);
-    const headers = endpoint === undefined ? undefined : { endpoint };
+    const extra = options.metadata === undefined ? undefined : metadataAsHeaders(options.metadata);
+    const headers = endpoint === undefined ? extra : { ...extra, endpoint };
     const timeoutMs = this.timeoutMs(options);
     const address = replica.address.original;
     return this.channelFor(replica)
@@ -393,6 +393,15 @@ export class DeploymentClient {
   }
 }
 
+/** gRPC metadata as HTTP/2 header fields: names lower-cased, `-bin` values base64 (as grpc-js sends them). */
+function metadataAsHeaders(metadata: Record<string, string> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    const name = key.toLowerCase();
+    headers[name] = name.endsWith('-bin') ? Buffer.from(value).toString('base64') : value;
+  }
+  return headers;
+}
 
 function isServiceError(error: unknown): error is ServiceError {
   return typeof error === 'object' && error !== null && typeof (error as ServiceError).code === 'number' && 'details' in error;

@@ -28,6 +28,7 @@ import type { FastifyInstance } from 'fastify';
 import { type GrpcGateway, type GrpcServiceRegistration, startGrpcGateway } from '../protocols/grpc/grpc-gateway.js';
 import { discoverFlow } from '../protocols/http/discovery.js';
 import { contextOf, Gateway } from './gateway.js';
+import { traceFastifyRequests } from '../tracing/fastify-request-spans.js';
 
 // Any server type: http, https or http2 apps are all served the same way.
 export type FastifyApp = FastifyInstance<any, any, any, any, any>;
@@ -108,6 +109,7 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
   private async serveApp(port: number, protocol: string): Promise<void> {
     const app = await this.readApp();
     this.#served = app;
+    if (this.streamer.tracing !== undefined) traceFastifyRequests(app, this.streamer.tracing);
     this.#closed = new Promise<void>((resolve) => app.addHook('onClose', (_instance, done) => {
       resolve();
       done();

@@ -7,8 +7,9 @@
  * Injected attributes, readable from the constructor on (field initializers included): `name`,
  * `logger` (pino), `streamer` (the Flow), `executor` (`executor['name'].post(...)`, one per key of
  * `--deployments-addresses`), `runtimeArgs` (every flag, typed), `port` (the first of `ports`),
- * `ports`, `protocols`, `host`, `tracing` (`--tracing`), `tracerProvider` (OpenTelemetry API: the
- * provider of the SDK registered in the process, a no-op one otherwise), and `health`, `signal`.
+ * `ports`, `protocols`, `host`, `tracing` (`--tracing`), `tracerProvider` (OpenTelemetry API: with
+ * `--tracing` the gateway's own SDK provider, exporting over OTLP/gRPC to `--traces-exporter-host/
+ * -port`; otherwise whatever the process registered, a no-op one by default), and `health`, `signal`.
  *
  * Constructor parameters (Jina's `uses_with` and config.yml's `with:`) arrive as `params`. A class
  * declares the ones it takes, with their defaults, in a static `parameters` object; a key given

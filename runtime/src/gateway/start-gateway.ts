@@ -20,6 +20,7 @@ import { createGateway, type Gateway, type GatewayClass, globalTracerProvider } 
 import { BuiltinGateway } from './builtin-gateway.js';
 import { freePort } from './free-port.js';
 import { fail, messageOf, ok, type Result } from './result.js';
+import type { GatewayTracing } from '../tracing/tracing-sdk.js';
 
 export interface StartGatewayOptions {
   /** A command line as `jina gateway` takes it (without the command words). */
@@ -89,11 +90,35 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     return fail(`--host ${args.host}: cannot pick a free port (${messageOf(error)})`, error);
   }
 
-  const streamerOptions = streamerOptionsFrom(args);
+  let tracing: GatewayTracing | undefined;
+  if (args.tracing) {
+    try {
+      // loaded only here: a gateway without --tracing never loads the OpenTelemetry SDK
+      const { startTracing } = await import('../tracing/tracing-sdk.js');
+      tracing = await startTracing({
+        serviceName: args.name,
+        exporterHost: args.tracesExporterHost,
+        exporterPort: args.tracesExporterPort,
+        env,
+        onDiagnostic: (message) => logger.warn(`tracing: ${message}`),
+      });
+    } catch (error) {
+      return fail(`--tracing: cannot set up OpenTelemetry tracing: ${messageOf(error)}`, error);
+    }
+    const tlsByDefault = tracing.exporterUrl?.startsWith('https:') === true && !/^https:/i.test(args.tracesExporterHost ?? '');
+    logger.info(
+      `tracing: spans are exported over OTLP/gRPC to ${tracing.exporterUrl ?? 'the OTEL_EXPORTER_OTLP_* endpoint (default http://localhost:4317)'}` +
+        (tlsByDefault ? ' (TLS, as Jina does for a host without http://; give --traces-exporter-host http://NAME for clear text)' : ''),
+    );
+  }
+  const stopTracing = (): Promise<void> => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: exporting the last spans failed')) ?? Promise.resolve();
+
+  const streamerOptions = { ...streamerOptionsFrom(args), tracing };
   let streamer: GatewayStreamer;
   try {
     streamer = new GatewayStreamer(streamerOptions);
   } catch (error) {
+    await stopTracing();
     return fail(messageOf(error), error);
   }
   // What Jina's gateway writes, so that GatewayStreamer.get() works in the gateway's own code
@@ -109,7 +134,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       logger,
       streamer,
       runtimeArgs: args,
-      tracerProvider: globalTracerProvider(),
+      tracerProvider: tracing?.tracerProvider ?? globalTracerProvider(),
       health,
       signal: abort.signal,
       shutdownGraceMs,
@@ -117,6 +142,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     });
   } catch (error) {
     streamer.close();
+    await stopTracing();
     return fail(`${resolved.value.gatewayClass.name}: its constructor failed: ${messageOf(error)}`, error);
   }
 
@@ -127,6 +153,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     abort.abort();
     await gateway.shutdown().catch(() => undefined);
     streamer.close();
+    await stopTracing();
     return fail(`${className}.setupServer() failed: ${messageOf(error)}`, error);
   }
   health.setServing(true);
@@ -176,6 +203,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     if (stopping === undefined) await stop();
     else await stopping;
     streamer.close();
+    await stopTracing();
     removeSignals();
     logger.info(`${className} stopped`);
   });

@@ -6,6 +6,7 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { ConnectionPool } from '../executor/connection-pool.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { ExecutorError } from '../executor/errors.js';
 import { type FlowTopology, parseFlowTopology, type TopologyFlags } from '../topology/graph.js';
 import type { Doc } from '../wire/doc.js';
@@ -39,6 +40,8 @@ export interface GatewayStreamerOptions extends TopologyFlags {
   rootCerts?: Buffer;
   /** Errors of floating branches (which never reach a response) are reported here. */
   onFloatingError?: (node: string, error: unknown) => void;
+  /** --tracing: executor calls get spans and send their trace context (see tracing/). */
+  tracing?: Tracing | undefined;
 }
 
 export interface StreamOptions<T = Doc> {
@@ -121,6 +124,7 @@ export class GatewayStreamer {
       channelOptions: options.grpcChannelOptions,
       rootCerts: options.rootCerts,
       deploymentsMetadata: metadata,
+      tracing: options.tracing,
     });
     this.endpoints = new EndpointDirectory(this.pool, [...this.topology.nodes.keys()]);
     this.router = new FlowRouter(this.topology, this.pool, this.endpoints);
@@ -247,6 +251,11 @@ export class GatewayStreamer {
       };
       index++;
     }
+  }
+
+  /** --tracing: what the protocol fronts trace inbound requests with; undefined without it. */
+  get tracing(): Tracing | undefined {
+    return this.options.tracing;
   }
 
   /** Closes every executor connection. */

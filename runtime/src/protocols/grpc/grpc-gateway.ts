@@ -36,6 +36,7 @@ import { runtimeInfo } from '../../info.js';
 import { encodeDataRequest } from '../../wire/data-request.js';
 import { EndpointsProto, JinaInfoProto, StatusProto } from '../../wire/gen/jina/jina.pb.js';
 import type { ProtocolServer, ProtocolServerOptions } from '../protocol-server.js';
+import { traceGrpcServer } from '../../tracing/grpc-server-spans.js';
 import { cancellationOf } from './call-cancellation.js';
 import { serveCall } from './call-stream.js';
 import { describeFailure, logFailure } from './failure.js';
@@ -100,6 +101,7 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
     ...options.grpcServerOptions,
   });
   const server = new Server(grpcOptions);
+  if (streamer.tracing !== undefined) traceGrpcServer(server, streamer.tracing);
   const extra = options.services ?? [];
   const served = [...GATEWAY_GRPC_SERVICES, ...extra.map((service) => service.name)];
   const health = new HealthStatus(served);

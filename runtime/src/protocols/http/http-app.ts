@@ -30,6 +30,7 @@ import { replyMethodNotAllowed } from './method-not-allowed.js';
 import { postHandler } from './post-route.js';
 import { abortOnDisconnect } from './request-helpers.js';
 import { streamHandler } from './stream-route.js';
+import { traceFastifyRequests } from '../../tracing/fastify-request-spans.js';
 
 /**
  * Default largest body: 100 MiB. Jina (uvicorn) has no limit at all; fastify's default of 1 MiB
@@ -75,6 +76,7 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
     routerOptions: { ignoreTrailingSlash: true },
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   });
+  if (streamer.tracing !== undefined) traceFastifyRequests(app, streamer.tracing);
   // The Jina client sends the input doc of a streaming endpoint as a JSON body on GET.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   installBodyParsers(app);

@@ -24,6 +24,7 @@ import type { ProtocolServer, ProtocolServerOptions } from '../protocol-server.j
 import { FlowReadiness } from '../grpc/flow-readiness.js';
 import { DEFAULT_BODY_LIMIT } from '../http/http-app.js';
 import { CLOSE_INTERNAL_ERROR, truncate } from './close-reason.js';
+import { traceWebSocketSession } from '../../tracing/websocket-session-span.js';
 import { serveDataSocket } from './data-socket.js';
 import { serveDryRunSocket } from './dry-run-socket.js';
 import { handleHttpRequest } from './http-routes.js';
@@ -88,7 +89,8 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
         track(ws, new Promise<void>((resolve) => ws.once('close', () => resolve())));
         ws.close(CLOSE_INTERNAL_ERROR, truncate(waiting));
       } else {
-        track(ws, serveDataSocket(ws, { streamer, logger, prefetch: options.prefetch, draining: draining.signal }));
+        const serve = () => serveDataSocket(ws, { streamer, logger, prefetch: options.prefetch, draining: draining.signal });
+        track(ws, streamer.tracing === undefined ? serve() : traceWebSocketSession(streamer.tracing, request, serve));
       }
     });
   });

@@ -24,7 +24,14 @@ export interface SchemathesisResult extends CommandResult {
   failures: string[];
 }
 
-export async function runSchemathesis(openapiUrl: string, options: { maxExamples?: number } = {}): Promise<SchemathesisResult> {
+export interface SchemathesisOptions {
+  /** Examples per operation (FUZZ_RUNS overrides). Default 25. */
+  maxExamples?: number;
+  /** Operations left out, by operationId. */
+  excludeOperationIdRegex?: string;
+}
+
+export async function runSchemathesis(openapiUrl: string, options: SchemathesisOptions = {}): Promise<SchemathesisResult> {
   const seed = fuzzSeed();
   const maxExamples = Number(process.env.FUZZ_RUNS) > 0 ? Number(process.env.FUZZ_RUNS) : (options.maxExamples ?? 25);
   const result = await runCommand(
@@ -36,6 +43,7 @@ export async function runSchemathesis(openapiUrl: string, options: { maxExamples
       '--exclude-checks', 'not_a_server_error,positive_data_acceptance,negative_data_rejection',
       '--max-examples', String(maxExamples),
       ...(seed === undefined ? [] : ['--seed', String(seed)]),
+      ...(options.excludeOperationIdRegex === undefined ? [] : ['--exclude-operation-id-regex', options.excludeOperationIdRegex]),
       '--no-color',
     ],
     {

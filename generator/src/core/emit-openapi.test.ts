@@ -38,7 +38,7 @@ describe('emitOpenApi', () => {
     expect(everything.description).toBe('Every kind of field */ "quoted"');
     expect(everything.required).toEqual(['choice', 'embedding', 'flag', 'score']);
     const p = everything.properties;
-    const element = { type: ['number', 'null'] };
+    const element = { type: ['number', 'boolean', 'null'] };
     expect(p.embedding).toEqual({
       type: 'array',
       minItems: 3,
@@ -46,7 +46,7 @@ describe('emitOpenApi', () => {
       items: { type: 'array', items: { type: 'array', minItems: 4, maxItems: 4, items: element } },
     });
     expect(p.scalar).toEqual({ anyOf: [element, { type: 'null' }] });
-    expect(p.raw).toEqual({ anyOf: [{ type: 'array', items: { $ref: '#/components/schemas/gateway.TensorValue' } }, { type: 'null' }] });
+    expect(p.raw).toEqual({ anyOf: [{ $ref: '#/components/schemas/gateway.TensorValue' }, { type: 'null' }] });
     expect(document.components.schemas['gateway.TensorValue'].anyOf).toEqual([element, { type: 'array', items: { $ref: '#/components/schemas/gateway.TensorValue' } }]);
     expect(p.blob).toEqual({ anyOf: [{ type: 'string', contentMediaType: 'text/plain' }, { type: 'null' }] });
     expect(p.count).toEqual({ anyOf: [{ type: 'integer' }, { type: 'null' }], description: 'how many' });
@@ -90,7 +90,7 @@ describe('emitOpenApi', () => {
     await expectValid(v1.content);
     await expectValid(v2.content);
     for (const { document } of [v1, v2]) {
-      expect(document.components.schemas.MyOutput.properties.embedding).toEqual({ type: 'array', minItems: 128, maxItems: 128, items: { type: ['number', 'null'] } });
+      expect(document.components.schemas.MyOutput.properties.embedding).toEqual({ type: 'array', minItems: 128, maxItems: 128, items: { type: ['number', 'boolean', 'null'] } });
       expect(document.components.schemas.MyOutput.properties.inner).toEqual({ $ref: '#/components/schemas/Inner' });
       expect(document.components.schemas.MyOutput.required).toEqual(['embedding', 'inner', 'score']);
       expect(document.paths['/encoder/foo'].post.requestBody.content['application/json'].schema.properties.parameters).toEqual({ $ref: '#/components/schemas/FooParams' });

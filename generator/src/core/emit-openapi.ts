@@ -29,8 +29,11 @@ export interface OpenApiInfo {
  * model name (an identifier) has, so it cannot collide with one.
  */
 const ANY_TENSOR = 'gateway.TensorValue';
-/** Tensor elements: numbers; NaN and ±Infinity are written as null (JSON has no literal for them). */
-const TENSOR_ELEMENT: SchemaObject = { type: ['number', 'null'] };
+/**
+ * Tensor elements: numbers, or booleans for a bool tensor (the gateway's validators take both, the
+ * dtype decides); NaN and ±Infinity are written as null (JSON has no literal for them).
+ */
+const TENSOR_ELEMENT: SchemaObject = { type: ['number', 'boolean', 'null'] };
 
 /** Error responses, shared by every operation (a namespace apart from the models' schemas). */
 const RESPONSES = {
@@ -49,7 +52,7 @@ export function emitOpenApi(model: GatewayModel, info: OpenApiInfo): GeneratedFi
   });
   for (const def of model.models) builder.addSchema(def.name, modelSchema(def));
   builder.addSchema(ANY_TENSOR, {
-    description: 'A tensor of unspecified shape: a number, or nested lists of numbers (NaN and ±Infinity as null).',
+    description: 'A tensor of unspecified shape: a number or boolean, or nested lists of them (NaN and ±Infinity as null).',
     anyOf: [TENSOR_ELEMENT, { type: 'array', items: ref(ANY_TENSOR) }],
   });
   addErrorResponses(builder);
@@ -102,7 +105,7 @@ function operation(executor: ExecutorDef, endpoint: EndpointDef, operationId: st
             '`data: {"error": "...", "executor": "..."}`.',
           content: {
             'text/event-stream': {
-              schema: { type: 'string', description: 'Server-sent events; each `data:` line is one document (see x-itemSchema).' },
+              schema: serverSentEvent(ref(endpoint.output)),
               'x-itemSchema': ref(endpoint.output),
             },
           },
@@ -139,6 +142,27 @@ function operation(executor: ExecutorDef, endpoint: EndpointDef, operationId: st
       },
     },
     responses,
+  };
+}
+
+/**
+ * One event of a stream (before OpenAPI 3.2's `itemSchema`, the schema of a text/event-stream
+ * describes each event, as schemathesis reads it): a document as the JSON `data` of a plain event,
+ * or `event: error` with `{"error", "executor"}`. `x-itemSchema` names the document model alone.
+ */
+function serverSentEvent(doc: SchemaObject | ReferenceObject): SchemaObject {
+  // JSON Schema 2020-12's contentSchema, which openapi3-ts's SchemaObject does not list
+  const jsonData = (schema: SchemaObject | ReferenceObject): SchemaObject => ({ type: 'string', contentMediaType: 'application/json', contentSchema: schema }) as SchemaObject;
+  return {
+    description: 'One server-sent event: a document (`data:` its JSON), or `event: error` if the executor fails, is unreachable or misses its deadline mid-way.',
+    oneOf: [
+      { type: 'object', required: ['data'], properties: { event: { not: { const: 'error' } }, data: jsonData(doc) } },
+      {
+        type: 'object',
+        required: ['event', 'data'],
+        properties: { event: { const: 'error' }, data: jsonData({ type: 'object', required: ['error'], properties: { error: { type: 'string' }, executor: { type: 'string' } } }) },
+      },
+    ],
   };
 }
 
@@ -193,7 +217,8 @@ function typeSchema(type: TypeRef): SchemaObject | ReferenceObject {
     case 'unknown':
       return {};
     case 'tensor':
-      return type.shape === undefined ? { type: 'array', items: ref(ANY_TENSOR) } : tensorSchema(type.shape);
+      // unshaped: a 0-d tensor (one number) too, as the validators take it
+      return type.shape === undefined ? ref(ANY_TENSOR) : tensorSchema(type.shape);
     case 'model':
       return ref(type.model);
     case 'array':

@@ -6,7 +6,8 @@
  * - waits for endpoint discovery of every Flow node, as Jina's gateway does before it serves
  *   (so the port only opens, and `GET /` only answers, once the executors do);
  * - adds `GET /` → 200 `{}` (the health check of Jina, its probes and `jina ping gateway`) unless
- *   the app defines `GET /` itself;
+ *   the app defines `GET /` itself, and 405 with `Allow` for a served path asked with another
+ *   method (fastify says 404, as if the path were wrong);
  * - binds the app to `host` and the port of `--protocol http` (see Protocols below);
  * - on shutdown, stops accepting and lets requests in flight finish (fastify's `close()`).
  *
@@ -27,6 +28,7 @@ import { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { type GrpcGateway, type GrpcServiceRegistration, startGrpcGateway } from '../protocols/grpc/grpc-gateway.js';
 import { discoverFlow } from '../protocols/http/discovery.js';
+import { answerMethodNotAllowed } from '../protocols/http/method-not-allowed.js';
 import { contextOf, Gateway } from './gateway.js';
 import { traceFastifyRequests } from '../tracing/fastify-request-spans.js';
 
@@ -131,6 +133,7 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
         `--ssl-certfile/--ssl-keyfile are given but ${this.constructor.name}'s app serves plain HTTP: create it with fastify({ https: this.httpsOptions })`,
       );
     }
+    answerMethodNotAllowed(app);
     // Registered last, so the routes of the user's plugins are known when it looks for `GET /`.
     await app.register(async (instance) => {
       if (!instance.hasRoute({ method: 'GET', url: '/' })) instance.get('/', async () => ({}));

@@ -26,7 +26,7 @@ import { discoverFlow } from './discovery.js';
 import { dryRun } from './dry-run.js';
 import { DRY_RUN_ENDPOINT, type FlowEndpoint, flowEndpointMap } from './flow-endpoints.js';
 import { buildOpenApi, type OpenApiRoute } from './openapi.js';
-import { replyMethodNotAllowed } from './method-not-allowed.js';
+import { answerMethodNotAllowed } from './method-not-allowed.js';
 import { postHandler } from './post-route.js';
 import { abortOnDisconnect } from './request-helpers.js';
 import { streamHandler } from './stream-route.js';
@@ -229,13 +229,12 @@ function readsAsJson(contentType: string | undefined): boolean {
 /** Every failure answers JSON with a `detail`, FastAPI's shape; nothing crashes the process. */
 export function installErrorHandlers(app: FastifyInstance, options: Pick<HttpAppOptions, 'logger' | 'bodyLimit'>, notFound = true): void {
   if (notFound) {
-    app.setNotFoundHandler((request, reply) => {
-      if (!replyMethodNotAllowed(app, request, reply)) void reply.code(404).send({ detail: 'Not Found' });
+    answerMethodNotAllowed(app);
+    app.setNotFoundHandler((_request, reply) => {
+      void reply.code(404).send({ detail: 'Not Found' });
     });
   }
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    // a body that fastify refused on the way to the not-found handler: the method is the problem
-    if (notFound && request.is404 && replyMethodNotAllowed(app, request, reply)) return;
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (error.code === 'JINA_TS_INVALID_JSON') {
       return void reply.code(400).send({ detail: [{ type: 'json_invalid', loc: ['body'], msg: error.message }] });

@@ -15,10 +15,15 @@ export function allowedMethods(app: FastifyInstance, request: FastifyRequest): H
   return METHODS.filter((method) => method !== request.method && candidates.some((path) => app.hasRoute({ method, url: path })));
 }
 
-/** Answers 405 if the path is served with other methods; false (nothing sent) if it is unknown. */
-export function replyMethodNotAllowed(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
-  const allowed = allowedMethods(app, request);
-  if (allowed.length === 0) return false;
-  void reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' });
-  return true;
+/**
+ * Makes `app` answer 405 for a served path asked with another method. An `onRequest` hook, so it
+ * runs before any body is parsed (a bodyless QUERY would otherwise be a 400 about its missing
+ * Content-Type) and whatever not-found handler the app has keeps the unknown paths.
+ */
+export function answerMethodNotAllowed(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.is404) return;
+    const allowed = allowedMethods(app, request);
+    if (allowed.length > 0) return reply.code(405).header('allow', allowed.join(', ')).send({ detail: 'Method Not Allowed' });
+  });
 }

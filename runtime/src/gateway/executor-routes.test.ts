@@ -4,19 +4,21 @@
  * literally, the JSON body, errors, a stream, and one percent-encoding shared with openapi.json.
  */
 import fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionPool } from '../executor/connection-pool.js';
 import { type ExecutorServer, serveExecutor } from '../executor-server/serve-executor.js';
 import { ExecutorStreamer } from '../streamer/executor-streamer.js';
 import type { ExecutorDescriptors } from '../streamer/typed-executors.js';
 import type { Doc } from '../wire/doc.js';
-import { executorRoutePath, registerExecutorRoutes } from './executor-routes.js';
+import { executorRoutePath, registerExecutorRoutes, useGatewayLogger } from './executor-routes.js';
 
 const ODD = ['/a:b', '/st*r', '/ünï', '/sp ace', '/plain'];
 const EXECUTOR = 'my:exec';
 let server: ExecutorServer;
 let pool: ConnectionPool;
 let app: FastifyInstance;
+const logged: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
   server = await serveExecutor({
@@ -48,6 +50,7 @@ beforeAll(async () => {
   app = fastify();
   app.post('/service', async () => ({ mine: true }));
   registerExecutorRoutes(app, { [EXECUTOR]: new ExecutorStreamer(EXECUTOR, pool) }, descriptors);
+  useGatewayLogger(app, pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) }));
   await app.ready();
 });
 
@@ -86,9 +89,12 @@ describe('registerExecutorRoutes', () => {
     const badDoc = await post(executorRoutePath(EXECUTOR, '/plain'), { data: [{ text: { nested: 1 } }] });
     expect(badDoc.statusCode).toBe(400);
     expect(badDoc.json().error).toMatch(/^data\[0\]\.text: expected a string/);
+    logged.length = 0;
     const boom = await post(executorRoutePath(EXECUTOR, '/boom'), { data: [{ text: 'x' }] });
     expect(boom.statusCode).toBe(502);
     expect(boom.json()).toMatchObject({ executor: EXECUTOR, error: expect.stringMatching(/boom/) });
+    // one line on the gateway's logger, naming the executor and the code
+    expect(logged).toMatchObject([{ level: 40, protocol: 'http', endpoint: '/boom', executor: EXECUTOR, code: 'ERROR' }]);
     const streamed = await post(executorRoutePath(EXECUTOR, '/stream'), { data: [{ text: 's' }] });
     expect(streamed.statusCode).toBe(200);
     expect(streamed.headers['content-type']).toMatch(/^text\/event-stream/);

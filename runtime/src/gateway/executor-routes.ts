@@ -9,6 +9,8 @@
  * `text/event-stream`, one `data:` event per document (an `error` event if it fails mid-way).
  * A malformed body is a 400 naming the path; an executor error or a document that breaks the
  * output model is a 502 naming the executor; an unreachable executor 503, a deadline 504.
+ * Each failure is one log line (protocols/failed-request-log.ts) on the gateway's logger when a
+ * FastifyBaseGateway serves the app (`useGatewayLogger`), else on the app's own.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,7 +21,17 @@ import { type BoundExecutor, bindExecutors, type EndpointDescriptor, type Execut
 import { DocCodecError } from '../wire/codec-error.js';
 import type { Doc } from '../wire/doc.js';
 import { docFromJson, docsFromJson, docToJson, docsToJson } from '../wire/doc-json.js';
+import type { Logger } from 'pino';
+import { logFailedRequest } from '../protocols/failed-request-log.js';
 import { executorRoutePath, percentEncode } from './route-path.js';
+
+/** The gateway logger of each app a FastifyBaseGateway serves (its routes log failures there). */
+const GATEWAY_LOGGERS = new WeakMap<object, Logger>();
+
+/** Failed typed requests of `app` are logged on `logger` (FastifyBaseGateway calls it). */
+export function useGatewayLogger(app: object, logger: Logger): void {
+  GATEWAY_LOGGERS.set(app, logger);
+}
 
 export { executorRoutePath } from './route-path.js';
 
@@ -51,7 +63,7 @@ export function registerExecutorRoutes(app: FastifyInstance, executor: Readonly<
   for (const name of Object.keys(descriptors)) {
     const endpoints = descriptors[name]!;
     for (const on of Object.keys(endpoints)) {
-      const handler = endpointHandler(executors[name]!, name, on, endpoints[on]!);
+      const handler = endpointHandler(executors[name]!, name, on, endpoints[on]!, app);
       const routePath = executorRoutePath(name, on);
       if (isPlainRoute(routePath)) app.post<{ Body: RouteBody | undefined }>(routePath, handler);
       else unusual.set(routePath, handler);
@@ -66,7 +78,10 @@ export function registerExecutorRoutes(app: FastifyInstance, executor: Readonly<
   }
 }
 
-function endpointHandler(bound: BoundExecutor, name: string, on: string, endpoint: EndpointDescriptor) {
+function endpointHandler(bound: BoundExecutor, name: string, on: string, endpoint: EndpointDescriptor, app: FastifyInstance) {
+  const loggerOf = (request: FastifyRequest): Logger => GATEWAY_LOGGERS.get(app) ?? GATEWAY_LOGGERS.get(request.server) ?? (request.log as Logger);
+  const logged = (request: FastifyRequest, error: unknown): void =>
+    logFailedRequest(loggerOf(request), { protocol: 'http', what: `POST ${executorRoutePath(name, on)}`, endpoint: on }, error);
   return async (request: FastifyRequest<{ Body: RouteBody | undefined }>, reply: FastifyReply): Promise<unknown> => {
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body: expected an object {"data": [documents], "parameters": {...}}' });
@@ -80,7 +95,7 @@ function endpointHandler(bound: BoundExecutor, name: string, on: string, endpoin
         const input = Array.isArray(body.data) ? (body.data.length === 1 ? body.data[0] : undefined) : body.data;
         if (input === undefined) return reply.code(400).send({ error: 'data: a generator endpoint takes exactly one document' });
         const doc = docFromJson(input, endpoint.inputSchema, { path: 'data' });
-        return streamEvents(reply, bound.stream({ on, input: doc, parameters }), name);
+        return streamEvents(reply, bound.stream({ on, input: doc, parameters }), name, (error) => logged(request, error));
       }
       const docs = docsFromJson(Array.isArray(body.data) ? body.data : body.data === undefined ? [] : [body.data], endpoint.inputSchema, { path: 'data' });
       const outputs = (await bound.post({ on, inputs: docs, parameters })) as Doc[];
@@ -88,6 +103,7 @@ function endpointHandler(bound: BoundExecutor, name: string, on: string, endpoin
     } catch (error) {
       const failure = failureOf(error, name);
       if (failure === undefined) throw error;
+      if (failure.status >= 500) logged(request, error);
       return reply.code(failure.status).send(failure.body);
     }
   };
@@ -105,7 +121,7 @@ function failureOf(error: unknown, executor: string): { status: number; body: Re
   return undefined;
 }
 
-async function streamEvents(reply: FastifyReply, docs: AsyncGenerator<unknown>, executor: string): Promise<void> {
+async function streamEvents(reply: FastifyReply, docs: AsyncGenerator<unknown>, executor: string, logged: (error: unknown) => void): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
@@ -113,6 +129,7 @@ async function streamEvents(reply: FastifyReply, docs: AsyncGenerator<unknown>, 
     for await (const doc of docs) raw.write(`data: ${JSON.stringify(docToJson(doc as Doc))}\n\n`);
   } catch (error) {
     const failure = failureOf(error, executor);
+    logged(error);
     raw.write(`event: error\ndata: ${JSON.stringify(failure?.body ?? { error: (error as Error).message, executor })}\n\n`);
   }
   raw.end();

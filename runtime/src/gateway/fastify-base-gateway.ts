@@ -29,6 +29,7 @@ import type { FastifyInstance } from 'fastify';
 import { type GrpcGateway, type GrpcServiceRegistration, startGrpcGateway } from '../protocols/grpc/grpc-gateway.js';
 import { discoverFlow } from '../protocols/http/discovery.js';
 import { answerMethodNotAllowed } from '../protocols/http/method-not-allowed.js';
+import { useGatewayLogger } from './executor-routes.js';
 import { contextOf, Gateway } from './gateway.js';
 import { traceFastifyRequests } from '../tracing/fastify-request-spans.js';
 
@@ -134,6 +135,7 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
       );
     }
     answerMethodNotAllowed(app);
+    useGatewayLogger(app, this.logger);
     // Registered last, so the routes of the user's plugins are known when it looks for `GET /`.
     await app.register(async (instance) => {
       if (!instance.hasRoute({ method: 'GET', url: '/' })) instance.get('/', async () => ({}));

@@ -23,7 +23,8 @@ import type { GatewayStreamer } from '../../streamer/gateway-streamer.js';
 import { pipeline } from '../../streamer/request-pipeline.js';
 import { type DataRequest, encodeDataRequest } from '../../wire/data-request.js';
 import { cancellationOf } from './call-cancellation.js';
-import { describeFailure, logFailure, RequestFailure } from './failure.js';
+import { logErrorResponse, logFailedRequest } from '../failed-request-log.js';
+import { describeFailure, RequestFailure } from './failure.js';
 import { readMessages } from './read-messages.js';
 import { routeBytes } from './route-bytes.js';
 
@@ -51,13 +52,14 @@ export async function serveCall(call: ServerDuplexStream<Buffer, Buffer>, contex
   try {
     for await (const response of pipeline(input, handle, { prefetch, inOrder })) {
       if (signal.aborted) return;
+      logErrorResponse(logger, { protocol: 'grpc', what: 'JinaRPC/Call', endpoint: response.header.execEndpoint }, response);
       if (!call.write(encodeDataRequest(response))) await writable(call, signal);
     }
   } catch (error) {
     if (signal.aborted) return;
     abandoned.abort(Object.assign(new Error('the call failed'), { name: 'AbortError' }));
     const failure = describeFailure(error);
-    logFailure(logger, failure, error, 'JinaRPC/Call');
+    logFailedRequest(logger, { protocol: 'grpc', what: 'JinaRPC/Call' }, error);
     // Jina yields an empty response carrying the failed request's id before the status.
     if (failure.network && error instanceof RequestFailure) {
       call.write(encodeDataRequest({ header: { requestId: error.requestId, status: undefined }, parameters: {}, routes: [], data: undefined }));

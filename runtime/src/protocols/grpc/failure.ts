@@ -13,7 +13,6 @@
  * - Anything else is a bug of ours: INTERNAL, logged by the caller.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { Logger } from 'pino';
 import { ExecutorNetworkError, ExecutorProtocolError } from '../../executor/errors.js';
 import { TargetExecutorError } from '../../topology/plan.js';
 import { PythonRegexError } from '../../topology/python-regex.js';
@@ -66,15 +65,6 @@ export function describeFailure(error: unknown): Failure {
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return { code: GrpcStatus.INTERNAL, details: `internal gateway error: ${message}`, internal: true, network: false };
-}
-
-/**
- * Logs a failure where it belongs: a deployment's trouble as Jina logs it, our own bug with its
- * stack; a client's bad request is the client's to see, not the operator's.
- */
-export function logFailure(logger: Logger, failure: Failure, error: unknown, what: string): void {
-  if (failure.internal) logger.error({ err: error }, `${what} failed`);
-  else if (failure.network) logger.error(`Error while getting responses from deployments: ${failure.details}`);
 }
 
 /** Jina's wording (topology_graph.py `_handle_internalnetworkerror`), so clients and logs read the same. */

@@ -39,7 +39,8 @@ import type { ProtocolServer, ProtocolServerOptions } from '../protocol-server.j
 import { traceGrpcServer } from '../../tracing/grpc-server-spans.js';
 import { cancellationOf } from './call-cancellation.js';
 import { serveCall } from './call-stream.js';
-import { describeFailure, logFailure } from './failure.js';
+import { logErrorResponse, logFailedRequest } from '../failed-request-log.js';
+import { describeFailure } from './failure.js';
 import { flowDryRun, notReadyStatus } from './flow-dry-run.js';
 import { FlowReadiness } from './flow-readiness.js';
 import { gatewayEndpoints } from './gateway-endpoints.js';
@@ -143,13 +144,14 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
       routeBytes(call.request, streamer, cancelled).then(
         (response) => {
           cancellation.release();
+          logErrorResponse(logger, { protocol: 'grpc', what: 'process_single_data', endpoint: response.header.execEndpoint }, response);
           callback(null, encodeDataRequest(response));
         },
         (error: unknown) => {
           cancellation.release();
           if (cancelled.aborted) return;
           const failure = describeFailure(error);
-          logFailure(logger, failure, error, 'process_single_data');
+          logFailedRequest(logger, { protocol: 'grpc', what: 'process_single_data' }, error);
           unaryError(callback)(failure.code, failure.details);
         },
       );

@@ -20,7 +20,8 @@ import { docFromProto, docToProto } from '../../wire/doc-codec.js';
 import { newRequestId } from '../../wire/data-request.js';
 import { SingleDocumentRequestProto, type StatusProto, StatusProto_StatusCode } from '../../wire/gen/jina/jina.pb.js';
 import { cancellationOf } from './call-cancellation.js';
-import { describeFailure, logFailure } from './failure.js';
+import { logFailedRequest } from '../failed-request-log.js';
+import { describeFailure } from './failure.js';
 import { parseSingleDocumentRequest } from './request-bytes.js';
 
 export async function serveStreamDoc(call: ServerWritableStream<Buffer, Buffer>, streamer: GatewayStreamer, logger: Logger): Promise<void> {
@@ -29,14 +30,16 @@ export async function serveStreamDoc(call: ServerWritableStream<Buffer, Buffer>,
   const fail = (code: GrpcStatus, details: string): void => {
     call.emit('error', { code, details, metadata: new Metadata() });
   };
+  let requestId: string | undefined;
+  let execEndpoint: string | undefined;
   try {
     if (streamer.topology.topologicalOrder.length === 0) {
       return fail(GrpcStatus.FAILED_PRECONDITION, 'the Flow has no executor to stream from');
     }
     const request = parseSingleDocumentRequest(call.request);
     const header = request.header;
-    const requestId = header?.requestId || newRequestId();
-    const execEndpoint = header?.execEndpoint ?? '';
+    requestId = header?.requestId || newRequestId();
+    execEndpoint = header?.execEndpoint ?? '';
     const doc = docFromProto(request.document ?? { data: {} });
     const replies = streamer.streamDoc(doc, {
       execEndpoint: header?.execEndpoint,
@@ -47,6 +50,7 @@ export async function serveStreamDoc(call: ServerWritableStream<Buffer, Buffer>,
     });
     for await (const { doc: output, error } of replies) {
       if (signal.aborted) return;
+      if (error !== undefined) logFailedRequest(logger, { protocol: 'grpc', what: 'stream_doc', requestId, endpoint: execEndpoint }, error);
       const reply = SingleDocumentRequestProto.encode({
         header: { requestId, status: error === undefined ? undefined : statusOf(error), execEndpoint },
         parameters: undefined,
@@ -61,7 +65,7 @@ export async function serveStreamDoc(call: ServerWritableStream<Buffer, Buffer>,
   } catch (error) {
     if (signal.aborted) return;
     const failure = describeFailure(error);
-    logFailure(logger, failure, error, 'stream_doc');
+    logFailedRequest(logger, { protocol: 'grpc', what: 'stream_doc', requestId, endpoint: execEndpoint }, error);
     fail(failure.code, failure.details);
   } finally {
     cancellation.release();

@@ -22,6 +22,7 @@ import { docsFromJson, docToJson } from '../../wire/doc-json.js';
 import { type DataRequest, dataContentFromDocList, docListFromDataContent, isErrorStatus, newRequestId } from '../../wire/data-request.js';
 import { ExecutorError } from '../../executor/errors.js';
 import type { CompiledValidator } from './body-validator.js';
+import { logErrorResponse, logFailedRequest } from '../failed-request-log.js';
 import { executorErrorBody, failureResponse } from './error-response.js';
 import type { FlowEndpoint } from './flow-endpoints.js';
 import { idFiller, missingFieldFiller } from './model-fields.js';
@@ -102,6 +103,7 @@ export function postHandler(options: PostRouteOptions): (request: FastifyRequest
           { signal },
         );
         if (isErrorStatus(first.header.status)) {
+          logErrorResponse(logger, { protocol: 'http', what: `POST ${endpoint.endpoint}`, endpoint: endpoint.endpoint }, first);
           return void reply.code(500).send(executorErrorBody(new ExecutorError(first.header.status), first.header.requestId));
         }
         for (const doc of decodeDocList(docListFromDataContent(first.data))) out.push(outputJson(doc));
@@ -118,6 +120,7 @@ export function postHandler(options: PostRouteOptions): (request: FastifyRequest
           signal,
         })) {
           if (result.error !== undefined) {
+            logErrorResponse(logger, { protocol: 'http', what: `POST ${endpoint.endpoint}`, endpoint: endpoint.endpoint }, result.response);
             return void reply.code(500).send(executorErrorBody(result.error, result.response.header.requestId));
           }
           first ??= result.response;
@@ -127,8 +130,7 @@ export function postHandler(options: PostRouteOptions): (request: FastifyRequest
     } catch (error) {
       if (signal.aborted) return void reply.hijack(); // the client went away; nobody to answer
       const failure = failureResponse(error, first?.header.requestId ?? requestId);
-      if (failure.internal) logger.error({ err: error, endpoint: endpoint.endpoint }, 'POST failed');
-      else if (failure.status >= 500) logger.warn({ endpoint: endpoint.endpoint }, (failure.body as { detail: string }).detail);
+      logFailedRequest(logger, { protocol: 'http', what: `POST ${endpoint.endpoint}`, requestId: first?.header.requestId ?? requestId, endpoint: endpoint.endpoint }, error);
       return void reply.code(failure.status).send(failure.body);
     }
     reply.send({

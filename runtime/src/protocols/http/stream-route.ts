@@ -23,6 +23,7 @@ import type { Doc } from '../../wire/doc.js';
 import { docFromJson, docToJson } from '../../wire/doc-json.js';
 import { newRequestId } from '../../wire/data-request.js';
 import type { CompiledValidator } from './body-validator.js';
+import { logFailedRequest } from '../failed-request-log.js';
 import { executorErrorBody, failureResponse } from './error-response.js';
 import type { FlowEndpoint } from './flow-endpoints.js';
 import { idFiller, missingFieldFiller } from './model-fields.js';
@@ -82,10 +83,11 @@ export function streamHandler(options: StreamRouteOptions): (request: FastifyReq
     } catch (error) {
       if (signal.aborted) return void reply.hijack(); // the client went away
       const failure = failureResponse(error, requestId);
-      if (failure.internal) logger.error({ err: error, endpoint: endpoint.endpoint }, 'stream failed');
+      logFailedRequest(logger, { protocol: 'http', what: `GET ${endpoint.endpoint}`, requestId, endpoint: endpoint.endpoint }, error);
       return void reply.code(failure.status).send(failure.body);
     }
     if (!step.done && step.value.error !== undefined) {
+      logFailedRequest(logger, { protocol: 'http', what: `GET ${endpoint.endpoint}`, requestId, endpoint: endpoint.endpoint }, step.value.error);
       await docs.return?.(undefined);
       return void reply.code(500).send(executorErrorBody(step.value.error, requestId));
     }
@@ -99,6 +101,7 @@ export function streamHandler(options: StreamRouteOptions): (request: FastifyReq
       for (; !step.done; step = await docs.next()) {
         const { doc: out, error } = step.value;
         if (error !== undefined) {
+          logFailedRequest(logger, { protocol: 'http', what: `GET ${endpoint.endpoint}`, requestId, endpoint: endpoint.endpoint }, error);
           await write(response, frame('error', JSON.stringify(executorErrorBody(error, requestId))));
           break;
         }
@@ -110,7 +113,7 @@ export function streamHandler(options: StreamRouteOptions): (request: FastifyReq
     } catch (error) {
       if (!signal.aborted) {
         const failure = failureResponse(error, requestId);
-        if (failure.internal) logger.error({ err: error, endpoint: endpoint.endpoint }, 'stream failed');
+        logFailedRequest(logger, { protocol: 'http', what: `GET ${endpoint.endpoint}`, requestId, endpoint: endpoint.endpoint }, error);
         await write(response, frame('error', JSON.stringify(failure.body)));
       }
     } finally {

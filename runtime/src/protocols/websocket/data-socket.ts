@@ -15,7 +15,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { GatewayStreamer } from '../../streamer/gateway-streamer.js';
 import { pipeline } from '../../streamer/request-pipeline.js';
 import { type DataRequest, encodeDataRequest, isErrorStatus } from '../../wire/data-request.js';
-import { logFailure } from '../grpc/failure.js';
+import { logErrorResponse, logFailedRequest } from '../failed-request-log.js';
 import { routeBytes } from '../grpc/route-bytes.js';
 import { CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_UNSUPPORTED_DATA, closeReasonFor } from './close-reason.js';
 import { FrameQueue } from './frame-queue.js';
@@ -90,6 +90,7 @@ export async function serveDataSocket(ws: WebSocket, context: DataSocketContext)
     for await (const response of pipeline(queue, handle, { prefetch: context.prefetch })) {
       if (signal.aborted) break;
       sentError ||= isErrorStatus(response.header.status);
+      logErrorResponse(logger, { protocol: 'websocket', what: 'WebSocket request', endpoint: response.header.execEndpoint }, response);
       await send(ws, encodeDataRequest(response));
     }
     if (!signal.aborted && endOfInput && sentError) await Promise.race([closed, sleep(ERROR_CLOSE_WAIT_MS)]);
@@ -99,8 +100,8 @@ export async function serveDataSocket(ws: WebSocket, context: DataSocketContext)
   } catch (error) {
     abandoned.abort(Object.assign(new Error('the WebSocket failed'), { name: 'AbortError' }));
     if (!signal.aborted) {
-      const { code, reason, failure } = closeReasonFor(error);
-      logFailure(logger, failure, error, 'WebSocket request');
+      const { code, reason } = closeReasonFor(error);
+      logFailedRequest(logger, { protocol: 'websocket', what: 'WebSocket request' }, error);
       close(code, reason);
     }
   } finally {

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { GatewayStreamer } from '../../streamer/gateway-streamer.js';
 import { StatusProto } from '../../wire/gen/jina/jina.pb.js';
-import { logFailure } from '../grpc/failure.js';
+import { logFailedRequest } from '../failed-request-log.js';
 import { errorStatus, runDryRun } from '../grpc/flow-dry-run.js';
 import { CLOSE_INTERNAL_ERROR, CLOSE_NORMAL, closeReasonFor, truncate } from './close-reason.js';
 
@@ -36,7 +36,7 @@ export async function serveDryRunSocket(ws: WebSocket, streamer: GatewayStreamer
     } catch (error) {
       if (open()) {
         const close = closeReasonFor(error);
-        logFailure(logger, close.failure, error, 'dry run');
+        logFailedRequest(logger, { protocol: 'websocket', what: 'dry run' }, error);
         if (close.failure.network) {
           ws.close(close.code, close.reason);
         } else {

@@ -5,14 +5,15 @@
  */
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status as GrpcStatus } from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
+import type net from 'node:net';
 import http2, { type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawService } from '../grpc/raw-service.js';
-import { CLIENT_PREFACE, Flag, frame as http2Frame, FrameType, Setting, settingsFrame, wordsFrame } from '../http2/frame.js';
+import { Flag, frame as http2Frame, FrameType, Setting, settingsFrame, wordsFrame } from '../http2/frame.js';
 import { encodeHeaderBlock } from '../http2/hpack-encoder.js';
+import { rawHttp2Peer, type RawFrame } from '../../../test/support/raw-http2-peer.js';
 import { GrpcCallError, UnaryChannel } from './unary-channel.js';
 
 const closers: Array<() => void> = [];
@@ -27,43 +28,14 @@ function frame(message: Buffer, compressed = false): Buffer {
   return Buffer.concat([prefix, message]);
 }
 
-/** One frame as a raw peer reads it. */
-interface RawFrame {
-  type: number;
-  flags: number;
-  stream: number;
-  payload: Buffer;
-}
-
 /**
- * A peer on a plain socket that speaks just enough HTTP/2 to watch what the client sends: it
- * reads the preface and then hands every frame to `onFrame` (no SETTINGS of its own unless it
- * writes them; our client does not wait for them).
+ * A raw HTTP/2 peer (test/support/raw-http2-peer.ts) that hands every frame the client sends to
+ * `onFrame`; closed after the tests.
  */
 async function rawPeer(onFrame: (frame: RawFrame, socket: net.Socket) => void): Promise<string> {
-  const server = net.createServer((socket) => {
-    let buffer = Buffer.alloc(0);
-    let prefaceSeen = false;
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      if (!prefaceSeen) {
-        if (buffer.length < CLIENT_PREFACE.length) return;
-        buffer = buffer.subarray(CLIENT_PREFACE.length);
-        prefaceSeen = true;
-      }
-      while (buffer.length >= 9) {
-        const length = buffer.readUIntBE(0, 3);
-        if (buffer.length < 9 + length) break;
-        const frame = { type: buffer[3]!, flags: buffer[4]!, stream: buffer.readUInt32BE(5) & 0x7fffffff, payload: buffer.subarray(9, 9 + length) };
-        buffer = buffer.subarray(9 + length);
-        onFrame(frame, socket);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => server.close());
-  return `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const peer = await rawHttp2Peer(onFrame);
+  closers.push(() => void peer.close());
+  return peer.target;
 }
 
 /** A whole unary answer: `:status 200`, the message, `grpc-status 0`. */

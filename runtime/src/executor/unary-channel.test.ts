@@ -5,14 +5,16 @@
  */
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status as GrpcStatus } from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
+import type net from 'node:net';
 import http2, { type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawService } from '../grpc/raw-service.js';
-import { CLIENT_PREFACE, Flag, frame as http2Frame, FrameType, Setting, settingsFrame, wordsFrame } from '../http2/frame.js';
+import { Flag, frame as http2Frame, FrameType, Setting, settingsFrame, wordsFrame } from '../http2/frame.js';
 import { encodeHeaderBlock } from '../http2/hpack-encoder.js';
+import { literalBlock } from '../../../test/support/hpack-reference-encoder.js';
+import { rawHttp2Peer, type RawFrame } from '../../../test/support/raw-http2-peer.js';
 import { GrpcCallError, UnaryChannel } from './unary-channel.js';
 
 const closers: Array<() => void> = [];
@@ -27,43 +29,14 @@ function frame(message: Buffer, compressed = false): Buffer {
   return Buffer.concat([prefix, message]);
 }
 
-/** One frame as a raw peer reads it. */
-interface RawFrame {
-  type: number;
-  flags: number;
-  stream: number;
-  payload: Buffer;
-}
-
 /**
- * A peer on a plain socket that speaks just enough HTTP/2 to watch what the client sends: it
- * reads the preface and then hands every frame to `onFrame` (no SETTINGS of its own unless it
- * writes them; our client does not wait for them).
+ * A raw HTTP/2 peer (test/support/raw-http2-peer.ts) that hands every frame the client sends to
+ * `onFrame`; closed after the tests.
  */
 async function rawPeer(onFrame: (frame: RawFrame, socket: net.Socket) => void): Promise<string> {
-  const server = net.createServer((socket) => {
-    let buffer = Buffer.alloc(0);
-    let prefaceSeen = false;
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      if (!prefaceSeen) {
-        if (buffer.length < CLIENT_PREFACE.length) return;
-        buffer = buffer.subarray(CLIENT_PREFACE.length);
-        prefaceSeen = true;
-      }
-      while (buffer.length >= 9) {
-        const length = buffer.readUIntBE(0, 3);
-        if (buffer.length < 9 + length) break;
-        const frame = { type: buffer[3]!, flags: buffer[4]!, stream: buffer.readUInt32BE(5) & 0x7fffffff, payload: buffer.subarray(9, 9 + length) };
-        buffer = buffer.subarray(9 + length);
-        onFrame(frame, socket);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => server.close());
-  return `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const peer = await rawHttp2Peer(onFrame);
+  closers.push(() => void peer.close());
+  return peer.target;
 }
 
 /** A whole unary answer: `:status 200`, the message, `grpc-status 0`. */
@@ -486,6 +459,69 @@ describe('UnaryChannel', () => {
       expect((await channel.call('/x.Y/last', Buffer.from('a'))).message.toString()).toBe('served');
       expect((await channel.call('/x.Y/z', Buffer.from('b'))).message.toString()).toBe('fresh');
       expect(sessions).toBe(2);
+    });
+
+    /** A raw peer that answers each call with HEADERS :status 200, the message echoed, and `trailers` (any names and values). */
+    async function trailersPeer(trailers: ReadonlyArray<readonly [string, string]>): Promise<string> {
+      return rawPeer((received, socket) => {
+        if (received.type !== FrameType.DATA || !(received.flags & Flag.END_STREAM)) return;
+        socket.write(
+          Buffer.concat([
+            http2Frame(FrameType.HEADERS, Flag.END_HEADERS, received.stream, encodeHeaderBlock([[':status', '200']])),
+            http2Frame(FrameType.DATA, 0, received.stream, frame(received.payload.subarray(5))),
+            http2Frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, received.stream, literalBlock(trailers)),
+          ]),
+        );
+      });
+    }
+
+    // found by unary-channel.fuzz.test.ts
+    it('a grpc-status that is no gRPC code fails the call UNKNOWN naming it, never as OK or as code NaN', async () => {
+      for (const status of ['', 'abc', '99', ' 0', '0x0', '1e1']) {
+        const channel = new UnaryChannel({ target: await trailersPeer([['grpc-status', status]]), tls: false });
+        closers.push(() => channel.close());
+        const error = await failed(channel.call('/x.Y/z', Buffer.from('a')));
+        expect(error.code).toBe(GrpcStatus.UNKNOWN);
+        expect(error.details).toBe(`Invalid grpc-status ${JSON.stringify(status)} received`);
+      }
+    });
+
+    // found by unary-channel.fuzz.test.ts: grpc-js's Metadata.add threw from the socket's data handler, an uncaught exception
+    it('error trailers that are no gRPC metadata (a space in the key, a control octet in the value) are left out; the process lives on', async () => {
+      const target = await trailersPeer([['grpc-status', '13'], ['grpc-message', 'boom'], ['a b', '1'], ['X-Upper', '2'], ['x-control', 'a\u0001b'], ['x-fine', 'kept']]);
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      const error = await failed(channel.call('/x.Y/z', Buffer.from('a')));
+      expect(error.code).toBe(GrpcStatus.INTERNAL);
+      expect(error.details).toBe('boom');
+      // grpc-js lower-cases keys, so X-Upper is kept as x-upper
+      expect(error.metadata.getMap()).toEqual({ 'x-upper': '2', 'x-fine': 'kept' });
+    });
+
+    // found by unary-channel.fuzz.test.ts: the fields were a plain object, so `constructor` was already "there" and the connection failed
+    it('trailers named like an object\'s own keys (constructor, __proto__, toString) are trailers like any other', async () => {
+      const target = await trailersPeer([['grpc-status', '0'], ['constructor', 'c'], ['__proto__', 'p'], ['tostring', 't'], ['toString', 'T']]);
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      const answer = await channel.call('/x.Y/z', Buffer.from('own keys'));
+      expect(answer.message.toString()).toBe('own keys');
+      expect(Object.entries(answer.trailers)).toEqual([['grpc-status', '0'], ['constructor', 'c'], ['__proto__', 'p'], ['tostring', 't'], ['toString', 'T']]);
+    });
+
+    it('a header block in endless empty CONTINUATION frames ends the connection (ENHANCE_YOUR_CALM), not our memory', async () => {
+      let goaway: number | undefined;
+      const target = await rawPeer((received, socket) => {
+        if (received.type === FrameType.GOAWAY) goaway = received.payload.readUInt32BE(4);
+        if (received.type !== FrameType.HEADERS) return;
+        const empty = http2Frame(FrameType.CONTINUATION, 0, received.stream);
+        socket.write(Buffer.concat([http2Frame(FrameType.HEADERS, 0, received.stream, encodeHeaderBlock([[':status', '200']])), ...Array.from({ length: 10_000 }, () => empty)]));
+      });
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      const error = await failed(channel.call('/x.Y/z', Buffer.from('a')));
+      expect(error.code).toBe(GrpcStatus.UNAVAILABLE);
+      expect(error.details).toMatch(/more than 256 CONTINUATION frames/);
+      await expect.poll(() => goaway).toBe(0xb);
     });
 
     it('a header value HTTP/2 cannot carry fails the call, not the connection', async () => {

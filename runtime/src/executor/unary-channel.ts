@@ -137,6 +137,16 @@ function codeForRstCode(rstCode: number): GrpcStatus {
   }
 }
 
+/**
+ * The code of a `grpc-status` value: 1*DIGIT (the gRPC spec) naming a code we know; undefined for
+ * anything else, which must not pass as OK (`Number('')` is 0) nor as a code no caller can map.
+ */
+function grpcStatusCode(text: string): GrpcStatus | undefined {
+  if (!/^[0-9]{1,2}$/.test(text)) return undefined;
+  const code = Number(text);
+  return GrpcStatus[code] === undefined ? undefined : (code as GrpcStatus);
+}
+
 function decodeGrpcMessage(value: string | string[] | undefined): string {
   const text = Array.isArray(value) ? value.join(',') : (value ?? '');
   try {
@@ -146,14 +156,23 @@ function decodeGrpcMessage(value: string | string[] | undefined): string {
   }
 }
 
-/** The response's custom metadata as grpc-js Metadata (for callers that read error trailers). */
+/**
+ * The response's custom metadata as grpc-js Metadata (for callers that read error trailers).
+ * Entries grpc-js refuses (a key with upper case or spaces, a value with control octets) are left
+ * out: Metadata.add throws on them, and a peer's odd trailer must not turn a failed call into an
+ * exception thrown from the socket's data handler (which would end the process).
+ */
 function metadataOf(headers: HeaderFields): Metadata {
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(headers)) {
     if (key.startsWith(':') || key.startsWith('grpc-') || key === 'content-type' || value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (key.endsWith('-bin')) metadata.add(key, Buffer.from(item, 'base64'));
-      else metadata.add(key, item);
+      try {
+        if (key.endsWith('-bin')) metadata.add(key, Buffer.from(item, 'base64'));
+        else metadata.add(key, item);
+      } catch {
+        // not metadata gRPC can carry
+      }
     }
   }
   return metadata;
@@ -427,7 +446,11 @@ class UnaryCall implements StreamHandler {
       return this.finish(new GrpcCallError(GrpcStatus.UNKNOWN, 'No status received'));
     }
     const all = trailers!;
-    const code = Number(Array.isArray(status) ? status[0] : status) as GrpcStatus;
+    const statusText = Array.isArray(status) ? status[0]! : status;
+    const code = grpcStatusCode(statusText);
+    if (code === undefined) {
+      return this.finish(new GrpcCallError(GrpcStatus.UNKNOWN, `Invalid grpc-status ${JSON.stringify(statusText.slice(0, 40))} received`, metadataOf(all)));
+    }
     if (code !== GrpcStatus.OK) {
       return this.finish(new GrpcCallError(code, decodeGrpcMessage(all['grpc-message']), metadataOf(all)));
     }

@@ -101,6 +101,12 @@ interface WaitingRequest {
 const STREAMS_BEFORE_SETTINGS = 100;
 /** The largest response header block taken (HEADERS and its CONTINUATION frames): a peer cannot make us buffer without end. */
 const MAX_HEADER_BLOCK_BYTES = 1024 * 1024;
+/**
+ * The most CONTINUATION frames one header block may take: the byte bound alone would let a peer
+ * send empty (or 1-byte) frames without end, each costing us a buffer and a frame's work (the
+ * "CONTINUATION flood"); a block at the byte bound in full 16 KiB frames needs 64.
+ */
+const MAX_CONTINUATION_FRAMES = 256;
 /** Requests up to this size go out as one buffer (one copy); larger ones as views of the caller's buffers. */
 const COPY_BELOW_BYTES = 16 * 1024;
 
@@ -121,7 +127,7 @@ export class Http2ClientSession {
   /** Bytes of the socket's last chunk that did not make a whole frame. */
   private partial: Buffer | undefined;
   /** A header block split into CONTINUATION frames, while it arrives. */
-  private continuation: { streamId: number; endStream: boolean; fragments: Buffer[]; bytes: number } | undefined;
+  private continuation: { streamId: number; endStream: boolean; fragments: Buffer[]; bytes: number; frames: number } | undefined;
   /** Frames our reading produced (acks, window updates), sent in one write after each chunk. */
   private replies: Buffer[] = [];
   private goingAway = false;
@@ -487,7 +493,7 @@ export class Http2ClientSession {
     if (flags & Flag.PRIORITY) fragment = fragment.subarray(5);
     const endStream = (flags & Flag.END_STREAM) !== 0;
     if (flags & Flag.END_HEADERS) return this.onHeaderBlock(streamId, endStream, fragment);
-    this.continuation = { streamId, endStream, fragments: [Buffer.from(fragment)], bytes: fragment.length };
+    this.continuation = { streamId, endStream, fragments: [Buffer.from(fragment)], bytes: fragment.length, frames: 0 };
   }
 
   private onContinuation(flags: number, streamId: number, payload: Buffer): void {
@@ -495,10 +501,13 @@ export class Http2ClientSession {
     if (continuation === undefined || continuation.streamId !== streamId) {
       return this.connectionError(ErrorCode.PROTOCOL_ERROR, 'CONTINUATION without a header block to continue');
     }
-    continuation.fragments.push(Buffer.from(payload));
+    if (payload.length > 0) continuation.fragments.push(Buffer.from(payload));
     continuation.bytes += payload.length;
     if (continuation.bytes > MAX_HEADER_BLOCK_BYTES) {
       return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, `a header block of more than ${MAX_HEADER_BLOCK_BYTES} bytes`);
+    }
+    if (++continuation.frames > MAX_CONTINUATION_FRAMES) {
+      return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, `a header block in more than ${MAX_CONTINUATION_FRAMES} CONTINUATION frames`);
     }
     if (!(flags & Flag.END_HEADERS)) return;
     this.continuation = undefined;
@@ -506,7 +515,8 @@ export class Http2ClientSession {
   }
 
   private onHeaderBlock(streamId: number, endStream: boolean, block: Buffer): void {
-    const fields: HeaderFields = {};
+    // no prototype: a field named `constructor` or `__proto__` is a field like any other
+    const fields: HeaderFields = Object.create(null) as HeaderFields;
     try {
       // decoded whatever the stream's fate: the dynamic table must follow the peer's
       this.decoder.decode(block, (name, value) => {

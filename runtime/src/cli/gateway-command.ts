@@ -2,11 +2,13 @@
  * The `gateway` command (also `jina gateway`): parses Jina's gateway flags, starts the gateway,
  * serves until SIGTERM / SIGINT, drains, and returns the exit code: 0 after a clean stop, 1 when
  * the gateway cannot start or fails, 2 for a command line it cannot read (argparse's code).
+ * With `--workers N` it supervises N processes serving the same ports (gateway-workers.ts).
  */
 import { parseGatewayArgv } from '../gateway/gateway-args.js';
 import { startGateway } from '../gateway/start-gateway.js';
 import { RUNTIME_VERSION } from '../version.js';
 import { gatewayHelp } from './gateway-help.js';
+import { isGatewayWorker, superviseWorkers } from './gateway-workers.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -31,6 +33,14 @@ export async function runGatewayCommand(argv: readonly string[], io: CommandIo =
   if (parsed.value.version) {
     io.stdout(RUNTIME_VERSION);
     return 0;
+  }
+  const workers = parsed.value.args.workers;
+  if (workers > 1 && !isGatewayWorker()) {
+    if (parsed.value.args.ports.length < parsed.value.args.protocols.length) {
+      io.stderr(`${command}: error: --workers ${workers} needs --port, one per protocol: the workers share the ports, and free ports each picked would differ`);
+      return 2;
+    }
+    return superviseWorkers(workers, parsed.value.args.ports, io, command);
   }
   const started = await startGateway({ argv, handleSignals: true, shutdownGraceMs: graceFromEnv() });
   if (!started.ok) {

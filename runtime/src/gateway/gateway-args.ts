@@ -62,6 +62,8 @@ export interface GatewayArgs {
   grpcServerOptions: Record<string, unknown>;
   /** Keep `http_proxy` / `https_proxy`; otherwise they are unset before calling executors (Jina's rule). */
   proxy: boolean;
+  /** --workers (ours, not Jina's): processes serving the same ports, one per core (cli/gateway-workers.ts). */
+  workers: number;
 
   // Custom gateways
   uses: string | undefined;
@@ -212,6 +214,7 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('description', ['--description'], str, undefined, SERVER, 'description of the OpenAPI document (HTTP)'),
   spec('grpcServerOptions', ['--grpc-server-options'], keyValues, {}, SERVER, 'JSON or key=value: grpc-js server options (gRPC), over Jina\'s defaults'),
   spec('proxy', ['--proxy'], flag, false, SERVER, 'keep http_proxy / https_proxy for calls to executors (otherwise unset, as Jina does)'),
+  spec('workers', ['--workers'], { type: 'int', min: 1 }, 1, SERVER, 'processes serving the same ports (node:cluster), e.g. one per core; needs --port; not a Jina flag'),
 
   spec('uses', ['--uses'], str, undefined, CUSTOM, 'config.yml of a custom gateway (jtype or !Tag, py_modules = its JS/TS module, with:), a JS/TS module exporting one, a class name from --py-modules, or GRPCGateway / HTTPGateway / WebSocketGateway / CompositeGateway (the built-in gateway)'),
   spec('usesWith', ['--uses-with'], keyValues, {}, CUSTOM, 'JSON or key=value: constructor parameters of the custom gateway, over config.yml\'s with:'),

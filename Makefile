@@ -33,7 +33,7 @@ VENV_STAMP := $(VENV)/.installed
 SCHEMATHESIS_VENV := .venv-schemathesis
 SCHEMATHESIS_STAMP := $(SCHEMATHESIS_VENV)/.installed
 
-.PHONY: setup node deps venv schemathesis protos protos-lint build typecheck test test-unit image-setup image-test hadolint demo bench clean
+.PHONY: setup node deps venv schemathesis protos protos-lint build typecheck test test-unit fuzz image-setup image-test hadolint demo bench clean
 
 setup: $(NODE_STAMP) $(DEPS_STAMP) $(VENV_STAMP) $(SCHEMATHESIS_STAMP)
 
@@ -113,6 +113,12 @@ test: setup protos-lint build typecheck hadolint image-setup
 
 test-unit: $(DEPS_STAMP)
 	vitest run --project unit
+
+# the property tests (*.fuzz.test.ts) with many more cases than `make test` runs, and a random
+# seed unless FUZZ_SEED is given; a failure prints the seed that replays it
+FUZZ_RUNS ?= 10000
+fuzz: $(DEPS_STAMP)
+	FUZZ_SEED=$${FUZZ_SEED:-random} FUZZ_RUNS=$(FUZZ_RUNS) vitest run --project unit --testTimeout=0 fuzz.test
 
 demo: setup build
 	tsc -p samples

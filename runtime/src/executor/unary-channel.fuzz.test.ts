@@ -13,7 +13,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzRuns, fuzzSeed } from '../../../test/support/hostile-names.js';
-import { type Field, literalBlock } from '../../../test/support/hpack-reference-encoder.js';
+import { type EncodedField, type Field, literalBlock, ReferenceHpackEncoder, type Representation } from '../../../test/support/hpack-reference-encoder.js';
 import { type RawHttp2Peer, rawHttp2Peer } from '../../../test/support/raw-http2-peer.js';
 import { Flag, frame, FrameType, writeFrameHeader } from '../http2/frame.js';
 import { encodeHeaderBlock } from '../http2/hpack-encoder.js';
@@ -284,6 +284,48 @@ describe('the unary channel against a hostile HTTP/2 peer, property tests', () =
         }
       }),
       { numRuns: fuzzRuns(150), seed: fuzzSeed() },
+    );
+  }, 600_000);
+  it('well-formed answers, their header blocks in any HPACK form (indexed, Huffman, size updates), give back every trailer as sent', async () => {
+    const token = fc.oneof(fc.constantFrom('constructor', '__proto__', 'tostring', 'x-a', 'x-a-bin', 'is-error'), fc.stringMatching(/^[a-z0-9-]{1,8}$/));
+    const trailer = fc.tuple(token, fc.stringMatching(/^[ -~]{0,12}$/));
+    const representation = fc.record({ representation: fc.constantFrom<Representation>('index', 'incremental', 'without', 'never'), huffman: fc.boolean() });
+    const answerCase = fc.record({ message: fc.uint8Array({ maxLength: 40 }), trailers: fc.array(fc.tuple(trailer, representation), { maxLength: 5 }), sizeUpdate: fc.option(fc.constantFrom(0, 100, 4096), { nil: undefined }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(answerCase, { minLength: 1, maxLength: 4 }), async (answers) => {
+        const queue = [...answers];
+        const encoder = new ReferenceHpackEncoder();
+        const peer = await rawHttp2Peer((received, socket) => {
+          if (received.type !== FrameType.DATA || !(received.flags & Flag.END_STREAM)) return;
+          const { trailers, sizeUpdate } = queue.shift()!;
+          const fields: EncodedField[] = [['grpc-status', '0'] as const, ...trailers.map(([field]) => field)].map((field, i) => ({ field, ...(i === 0 ? { representation: 'index' as const, huffman: false } : trailers[i - 1]![1]) }));
+          socket.write(
+            Buffer.concat([
+              frame(FrameType.HEADERS, Flag.END_HEADERS, received.stream, encoder.encode([{ field: [':status', '200'], representation: 'index', huffman: false }], sizeUpdate === undefined ? [] : [sizeUpdate])),
+              frame(FrameType.DATA, 0, received.stream, received.payload),
+              frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, received.stream, encoder.encode(fields)),
+            ]),
+          );
+        });
+        const channel = new UnaryChannel({ target: peer.target, tls: false });
+        try {
+          for (const { message, trailers } of answers) {
+            const response = await channel.call('/x.Y/z', Buffer.from(message));
+            expect(response.message.equals(Buffer.from(message))).toBe(true);
+            const expected = new Map<string, string | string[]>([['grpc-status', '0']]);
+            for (const [[name, value]] of trailers) {
+              const seen = expected.get(name);
+              expected.set(name, seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]);
+            }
+            expect(new Map(Object.entries(response.trailers))).toEqual(expected);
+          }
+          expect(escaped.map(String), 'thrown past the call').toEqual([]);
+        } finally {
+          channel.close();
+          await peer.close();
+        }
+      }),
+      { numRuns: fuzzRuns(100), seed: fuzzSeed() },
     );
   }, 600_000);
 });

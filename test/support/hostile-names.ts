@@ -39,7 +39,16 @@ export function fuzzRuns(fallback: number): number {
  */
 export function fuzzSeed(): number | undefined {
   const given = process.env.FUZZ_SEED;
-  if (given === 'random') return undefined;
+  if (given === 'random') {
+    // drawn here rather than by fast-check, and printed: a run that hangs reports no seed of its own
+    if (randomSeed === undefined) {
+      randomSeed = Math.floor(Math.random() * 2 ** 31);
+      process.stderr.write(`FUZZ_SEED=${randomSeed} replays this run\n`);
+    }
+    return randomSeed;
+  }
   const seed = Number(given);
   return given !== undefined && Number.isSafeInteger(seed) ? seed : 20261205;
 }
+
+let randomSeed: number | undefined;

@@ -97,7 +97,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 const script: fc.Arbitrary<Script> = fc.record({
   steps: fc.array(step, { maxLength: 8 }),
-  ending: fc.oneof({ weight: 5, arbitrary: fc.constantFrom('end' as const, 'destroy' as const) }, { weight: 1, arbitrary: fc.constant('stay' as const) }),
+  ending: fc.oneof({ weight: 10, arbitrary: fc.constantFrom('end' as const, 'destroy' as const) }, { weight: 1, arbitrary: fc.constant('stay' as const) }),
 });
 
 function streamId(choice: StreamChoice, own: number): number {
@@ -241,7 +241,9 @@ describe('the unary channel against a hostile HTTP/2 peer, property tests', () =
     process.on('uncaughtException', onEscaped);
     process.on('unhandledRejection', onEscaped);
     healthy = await rawHttp2Peer((received, socket) => {
-      if (received.type === FrameType.DATA && received.flags & Flag.END_STREAM) socket.write(answer(received.stream, '0', received.payload.subarray(5)));
+      if (received.type !== FrameType.DATA || !(received.flags & Flag.END_STREAM)) return;
+      // the connection window back, as a real peer gives it: thousands of calls outgrow 64 KiB
+      socket.write(Buffer.concat([frame(FrameType.WINDOW_UPDATE, 0, 0, words([received.payload.length])), answer(received.stream, '0', received.payload.subarray(5))]));
     });
     healthyChannel = new UnaryChannel({ target: healthy.target, tls: false });
   });
@@ -262,7 +264,7 @@ describe('the unary channel against a hostile HTTP/2 peer, property tests', () =
         const channel = new UnaryChannel({ target: hostile.target, tls: false });
         try {
           // a script that leaves the connection open ends at the deadline; the others end on their own
-          const call = channel.call('/x.Y/z', Buffer.from('hi'), given.ending === 'stay' ? { timeoutMs: 150 } : {}).catch((error: unknown) => error);
+          const call = channel.call('/x.Y/z', Buffer.from('hi'), given.ending === 'stay' ? { timeoutMs: 50 } : {}).catch((error: unknown) => error);
           const outcome = await settledWithin(call, 5_000);
           expect(outcome, 'a call the peer ended must not hang').not.toBe(HUNG);
           if (!Buffer.isBuffer((outcome as UnaryResponse).message)) {
@@ -283,7 +285,8 @@ describe('the unary channel against a hostile HTTP/2 peer, property tests', () =
           await hostile.close();
         }
       }),
-      { numRuns: fuzzRuns(150), seed: fuzzSeed() },
+      // a run that hangs fails (and shrinks) rather than stalling the test
+      { numRuns: fuzzRuns(150), seed: fuzzSeed(), timeout: 15_000 },
     );
   }, 600_000);
   it('well-formed answers, their header blocks in any HPACK form (indexed, Huffman, size updates), give back every trailer as sent', async () => {

@@ -508,6 +508,22 @@ describe('UnaryChannel', () => {
       expect(Object.entries(answer.trailers)).toEqual([['grpc-status', '0'], ['constructor', 'c'], ['__proto__', 'p'], ['tostring', 't'], ['toString', 'T']]);
     });
 
+    it('a SETTINGS_INITIAL_WINDOW_SIZE that takes an open stream\'s window past 2^31-1 is a FLOW_CONTROL_ERROR', async () => {
+      let goaway: number | undefined;
+      const target = await rawPeer((received, socket) => {
+        if (received.type === FrameType.GOAWAY) goaway = received.payload.readUInt32BE(4);
+        if (received.type !== FrameType.HEADERS) return;
+        // the window (less the 7 bytes of the request) grows to nearly 2^31-1, then the initial size by 100
+        socket.write(Buffer.concat([wordsFrame(FrameType.WINDOW_UPDATE, 0, received.stream, 2 ** 31 - 1 - 65_535), settingsFrame([[Setting.INITIAL_WINDOW_SIZE, 65_535 + 100]])]));
+      });
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      const error = await failed(channel.call('/x.Y/z', Buffer.from('a')));
+      expect(error.code).toBe(GrpcStatus.UNAVAILABLE);
+      expect(error.details).toMatch(/SETTINGS_INITIAL_WINDOW_SIZE takes stream 1's window past 2\^31-1/);
+      await expect.poll(() => goaway).toBe(0x3);
+    });
+
     it('a header block in endless empty CONTINUATION frames ends the connection (ENHANCE_YOUR_CALM), not our memory', async () => {
       let goaway: number | undefined;
       const target = await rawPeer((received, socket) => {

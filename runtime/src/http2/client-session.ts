@@ -568,8 +568,14 @@ export class Http2ClientSession {
     // large DATA frame that arrives ahead of the ACK
     this.replies.push(frame(FrameType.SETTINGS, Flag.ACK, 0));
     this.sendReplies();
-    // a changed initial window moves every open stream's window by the difference (§6.9.2)
-    if (windowDelta !== 0) for (const state of this.streams.values()) state.sendWindow += windowDelta;
+    // a changed initial window moves every open stream's window by the difference (§6.9.2), and
+    // one it pushes past 2^31-1 is the peer's error: its windows and ours no longer agree
+    if (windowDelta !== 0) {
+      for (const state of this.streams.values()) {
+        state.sendWindow += windowDelta;
+        if (state.sendWindow > MAX_WINDOW_BYTES) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, `SETTINGS_INITIAL_WINDOW_SIZE takes stream ${state.id}'s window past 2^31-1`);
+      }
+    }
     this.sendBlocked();
     this.openWaiting();
   }

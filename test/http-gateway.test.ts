@@ -16,7 +16,7 @@ import path from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExecutorTransport, GatewayStreamer } from '../runtime/src/index.js';
+import { GatewayStreamer } from '../runtime/src/index.js';
 import { type HttpGateway, startHttpGateway } from '../runtime/src/protocols/http/index.js';
 import {
   EXECUTORS,
@@ -44,8 +44,6 @@ const DAG: GraphDescription = { 'start-gateway': ['dagA', 'dagB'], dagA: ['dagJo
 const executors = {} as Record<'kinds' | 'echo' | 'params' | 'embedder' | 'dagA' | 'dagB' | 'dagJoin', JinaExecutor>;
 const jina = {} as Record<FlowName, JinaGateway>;
 const ours = {} as Record<FlowName, HttpGateway>;
-/** The differential Flows again, with unary executor calls over grpc-js (--executor-transport grpc-js). */
-const oursOverGrpcJs = {} as Record<FlowName, HttpGateway>;
 const streamers: GatewayStreamer[] = [];
 
 function flowOf(name: FlowName): { graph: GraphDescription; addresses: Record<string, string[]> } {
@@ -55,9 +53,9 @@ function flowOf(name: FlowName): { graph: GraphDescription; addresses: Record<st
   return { graph: singleNodeGraph(name), addresses: { [name]: executors[name].addresses } };
 }
 
-async function startOurs(name: FlowName, executorTransport: ExecutorTransport = 'own'): Promise<HttpGateway> {
+async function startOurs(name: FlowName): Promise<HttpGateway> {
   const { graph, addresses } = flowOf(name);
-  const streamer = new GatewayStreamer({ graphDescription: graph, deploymentsAddresses: addresses, executorTransport });
+  const streamer = new GatewayStreamer({ graphDescription: graph, deploymentsAddresses: addresses });
   streamers.push(streamer);
   const gateway = await startHttpGateway({ streamer, host: '127.0.0.1', port: 0, logger, prefetch: 1000 });
   await gateway.ready;
@@ -78,14 +76,11 @@ beforeAll(async () => {
     ...(['kinds', 'echo', 'params', 'dag', 'embedder'] as const).map(async (name) => {
       ours[name] = await startOurs(name);
     }),
-    ...DIFFERENTIAL.map(async (name) => {
-      oursOverGrpcJs[name] = await startOurs(name, 'grpc-js');
-    }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([...Object.values(ours), ...Object.values(oursOverGrpcJs)].map((gateway) => gateway.shutdown(1000)));
+  await Promise.all(Object.values(ours).map((gateway) => gateway.shutdown(1000)));
   for (const streamer of streamers) streamer.close();
 });
 
@@ -215,14 +210,7 @@ describe("differential: our HTTP gateway vs Jina's, same Flow, same requests", (
       testCase.body === undefined && label.startsWith('malformed')
         ? rawPost(`${base}${testCase.route}`, '{bad json')
         : send(base, testCase.method, testCase.route, testCase.body);
-    const [theirs, mine, overGrpcJs] = await Promise.all([
-      request(jina[testCase.flow].httpUrl),
-      request(oursUrl(testCase.flow)),
-      request(`http://127.0.0.1:${oursOverGrpcJs[testCase.flow].port}`),
-    ]);
-    // --executor-transport grpc-js answers exactly as our own HTTP/2 client does
-    expect(normalize(overGrpcJs.body)).toEqual(normalize(mine.body));
-    expect(overGrpcJs.status).toBe(mine.status);
+    const [theirs, mine] = await Promise.all([request(jina[testCase.flow].httpUrl), request(oursUrl(testCase.flow))]);
     const compare = testCase.compare ?? 'body';
     if (compare === 'status') {
       // Jina answers malformed JSON with 422 (FastAPI), we with 400: both refuse it as the client's fault

@@ -8,7 +8,6 @@ import { rawService } from '../runtime/src/grpc/raw-service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeploymentClient,
-  EXECUTOR_TRANSPORTS,
   encodeDataRequest,
   decodeDataRequest,
   ExecutorError,
@@ -47,10 +46,11 @@ beforeAll(async () => {
 
 afterAll(() => garbage?.forceShutdown());
 
-describe.each(EXECUTOR_TRANSPORTS)('executor failures (unary calls over %s)', (executorTransport) => {
-  const streamerFor = (name: string, addresses: string[], extra: Partial<ConstructorParameters<typeof GatewayStreamer>[0]> = {}) =>
-    new GatewayStreamer({ deploymentsAddresses: { [name]: addresses }, executorTransport, ...extra });
+function streamerFor(name: string, addresses: string[], extra: Partial<ConstructorParameters<typeof GatewayStreamer>[0]> = {}) {
+  return new GatewayStreamer({ deploymentsAddresses: { [name]: addresses }, ...extra });
+}
 
+describe('executor failures', () => {
   it('an unreachable address: UNAVAILABLE naming the deployment and the address', async () => {
     const port = await freePort();
     const flow = streamerFor('ghost', [`grpc://127.0.0.1:${port}`]);
@@ -99,7 +99,7 @@ describe.each(EXECUTOR_TRANSPORTS)('executor failures (unary calls over %s)', (e
   });
 
   it('malformed documents sent to a real Jina executor come back as its in-band error', async () => {
-    const client = new DeploymentClient('echo', echo.addresses, { transport: executorTransport });
+    const client = new DeploymentClient('echo', echo.addresses);
     try {
       // DataContentProto.docs_bytes holding bytes that are not a DocListProto
       const data = appendLengthDelimited(new Uint8Array(0), 2, [Buffer.from([0x0a, 0x05, 0x0a, 0x03, 0xff, 0xff])]);

@@ -26,7 +26,7 @@ export * from './protocols/grpc/index.js';
 export * from './protocols/websocket/index.js';
 
 export { ExecutorError, ExecutorNetworkError, ExecutorProtocolError } from './executor/errors.js';
-export { DeploymentClient, EXECUTOR_TRANSPORTS, type CallOptions, type DeploymentClientOptions, type ExecutorTransport, type UnaryResult } from './executor/deployment-client.js';
+export { DeploymentClient, type CallOptions, type DeploymentClientOptions, type UnaryResult } from './executor/deployment-client.js';
 export { UnaryChannel, GrpcCallError, type UnaryChannelOptions, type UnaryCallOptions, type UnaryResponse } from './executor/unary-channel.js';
 export { ConnectionPool, type ConnectionPoolOptions } from './executor/connection-pool.js';
 export { parseExecutorAddress, type ExecutorAddress } from './executor/address.js';

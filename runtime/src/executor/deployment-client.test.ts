@@ -16,7 +16,7 @@ import { createServer as createHttp2Server } from 'node:http2';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { rawService } from '../grpc/raw-service.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeploymentClient, type DeploymentClientOptions, EXECUTOR_TRANSPORTS, executorTransport } from './deployment-client.js';
+import { DeploymentClient } from './deployment-client.js';
 import { ExecutorNetworkError } from './errors.js';
 const servers: Server[] = [];
 
@@ -54,12 +54,10 @@ afterAll(() => {
   for (const server of servers) server.forceShutdown();
 });
 
-describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (transport) => {
-  const newClient = (name: string, addresses: readonly string[], options: DeploymentClientOptions = {}) => new DeploymentClient(name, addresses, { ...options, transport });
-
+describe('DeploymentClient', () => {
   it('tries max(3, replicas) + 1 times by default, retries + 1 when set, then names every address tried', async () => {
     const down = await recordingServer(unavailable);
-    const client = newClient('down', [down.address]);
+    const client = new DeploymentClient('down', [down.address]);
     const error = await client.processSingleData(Buffer.from('x')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecutorNetworkError);
     expect(down.recorded.calls).toBe(4);
@@ -68,7 +66,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
     client.close();
 
     const twice = await recordingServer(unavailable);
-    const limited = newClient('down', [twice.address], { retries: 1 });
+    const limited = new DeploymentClient('down', [twice.address], { retries: 1 });
     await limited.processSingleData(Buffer.from('x')).catch(() => undefined);
     expect(twice.recorded.calls).toBe(2);
     limited.close();
@@ -76,7 +74,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
 
   it('does not retry errors Jina does not retry', async () => {
     const invalid = await recordingServer((_call, callback) => callback({ code: GrpcStatus.INVALID_ARGUMENT, details: 'no' }));
-    const client = newClient('strict', [invalid.address]);
+    const client = new DeploymentClient('strict', [invalid.address]);
     await expect(client.processSingleData(Buffer.from('x'))).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
     expect(invalid.recorded.calls).toBe(1);
     client.close();
@@ -85,7 +83,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
   it('retries on the next replica and round-robins healthy ones', async () => {
     const down = await recordingServer(unavailable);
     const up = await recordingServer(echo);
-    const client = newClient('mixed', [down.address, up.address]);
+    const client = new DeploymentClient('mixed', [down.address, up.address]);
     // 5 replicas tried in turn: the failing one is skipped over within each call
     for (let i = 0; i < 4; i++) expect((await client.processSingleData(Buffer.from(`r${i}`))).address).toBe(up.address);
     expect(up.recorded.calls).toBe(4);
@@ -93,7 +91,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
     client.close();
 
     const [first, second] = [await recordingServer(echo), await recordingServer(echo)];
-    const balanced = newClient('balanced', [first.address, second.address]);
+    const balanced = new DeploymentClient('balanced', [first.address, second.address]);
     for (let i = 0; i < 6; i++) await balanced.processSingleData(Buffer.from('x'));
     expect([first.recorded.calls, second.recorded.calls]).toEqual([3, 3]);
     balanced.close();
@@ -101,7 +99,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
 
   it('sends the endpoint and the deployment metadata', async () => {
     const server = await recordingServer(echo);
-    const client = newClient('meta', [server.address], { metadata: { tenant: 'acme' } });
+    const client = new DeploymentClient('meta', [server.address], { metadata: { tenant: 'acme' } });
     await client.processSingleData(Buffer.from('x'), { endpoint: '/encode' });
     const metadata = server.recorded.metadata[0]!;
     expect(metadata.get('endpoint')).toEqual(['/encode']);
@@ -129,7 +127,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
     servers.push(server);
-    const client = newClient('per-call', [`grpc://127.0.0.1:${port}`], { metadata: { tenant: 'acme', region: 'eu' } });
+    const client = new DeploymentClient('per-call', [`grpc://127.0.0.1:${port}`], { metadata: { tenant: 'acme', region: 'eu' } });
     const metadata = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tenant: 'override' };
     await client.processSingleData(Buffer.from('x'), { endpoint: '/a', metadata });
     await client.call(Buffer.from('y'), { endpoint: '/b', metadata });
@@ -167,7 +165,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    const client = newClient('zipped', [`127.0.0.1:${port}`], { compression: name });
+    const client = new DeploymentClient('zipped', [`127.0.0.1:${port}`], { compression: name });
     const payload = Buffer.alloc(4096, 7);
     const result = await client.processSingleData(payload);
     client.close();
@@ -179,7 +177,7 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
   });
 
   it('rejects an unknown compression by name', () => {
-    expect(() => newClient('x', ['127.0.0.1:1'], { compression: 'Brotli' })).toThrow(
+    expect(() => new DeploymentClient('x', ['127.0.0.1:1'], { compression: 'Brotli' })).toThrow(
       /unknown compression "Brotli": expected one of NoCompression, Deflate, Gzip/,
     );
   });
@@ -190,29 +188,19 @@ describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient (unary calls over %s)', (tr
       trailer.set('is-error', 'true');
       callback(null, call.request, trailer);
     });
-    const client = newClient('failing', [server.address]);
+    const client = new DeploymentClient('failing', [server.address]);
     expect((await client.processSingleData(Buffer.from('x'))).isError).toBe(true);
     client.close();
   });
 
   it('applies the deadline per try', async () => {
     const server = await recordingServer((call, callback) => setTimeout(() => callback(null, call.request), 500));
-    const client = newClient('slow', [server.address], { timeoutMs: 50, retries: 1 });
+    const client = new DeploymentClient('slow', [server.address], { timeoutMs: 50, retries: 1 });
     const started = Date.now();
     const error = await client.processSingleData(Buffer.from('x')).catch((e: unknown) => e);
     expect((error as ExecutorNetworkError).code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
     expect(server.recorded.calls).toBe(2);
     expect(Date.now() - started).toBeLessThan(450);
     client.close();
-  });
-});
-
-describe('the executor transport', () => {
-  it('comes from --executor-transport, else JINA_TS_EXECUTOR_TRANSPORT, else own; an unknown value names where it came from', () => {
-    expect(executorTransport(undefined, {})).toBe('own');
-    expect(executorTransport(undefined, { JINA_TS_EXECUTOR_TRANSPORT: 'grpc-js' })).toBe('grpc-js');
-    expect(executorTransport('own', { JINA_TS_EXECUTOR_TRANSPORT: 'grpc-js' })).toBe('own');
-    expect(() => executorTransport(undefined, { JINA_TS_EXECUTOR_TRANSPORT: 'h3' })).toThrow('JINA_TS_EXECUTOR_TRANSPORT: expected own or grpc-js, got "h3"');
-    expect(() => executorTransport('tcp', {})).toThrow('--executor-transport: expected own or grpc-js, got "tcp"');
   });
 });

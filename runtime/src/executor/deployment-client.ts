@@ -80,35 +80,6 @@ export interface DeploymentClientOptions {
   metadata?: Record<string, string> | undefined;
   /** Root certificates for grpcs:// addresses (else the system's). */
   rootCerts?: Buffer | undefined;
-  /**
-   * What carries unary calls (process_single_data, process_data, endpoint discovery, status,
-   * health): `own`, our HTTP/2 client (unary-channel.ts, the fast path), or `grpc-js`, the way
-   * out if ours misbehaves with some peer (streams always use grpc-js). Default: the
-   * JINA_TS_EXECUTOR_TRANSPORT variable, else `own`.
-   */
-  transport?: ExecutorTransport | undefined;
-}
-
-/** The grpc-js channel options our own unary client honours (channelFor); the others apply to grpc-js calls only. */
-export const OWN_CHANNEL_OPTIONS: ReadonlySet<string> = new Set([
-  'grpc.ssl_target_name_override',
-  'grpc.default_compression_algorithm',
-  'grpc.keepalive_time_ms',
-  'grpc.keepalive_timeout_ms',
-  'grpc.keepalive_permit_without_calls',
-  'grpc.max_receive_message_length',
-  'grpc.max_send_message_length',
-]);
-
-export const EXECUTOR_TRANSPORTS = ['own', 'grpc-js'] as const;
-export type ExecutorTransport = (typeof EXECUTOR_TRANSPORTS)[number];
-
-/** --executor-transport, else JINA_TS_EXECUTOR_TRANSPORT, else `own`; an unknown value is an error naming where it came from. */
-export function executorTransport(given: string | undefined, env: NodeJS.ProcessEnv = process.env): ExecutorTransport {
-  const [value, source] = given !== undefined ? [given, '--executor-transport'] : [env.JINA_TS_EXECUTOR_TRANSPORT, 'JINA_TS_EXECUTOR_TRANSPORT'];
-  if (value === undefined || value === '') return 'own';
-  if ((EXECUTOR_TRANSPORTS as readonly string[]).includes(value)) return value as ExecutorTransport;
-  throw new Error(`${source}: expected ${EXECUTOR_TRANSPORTS.join(' or ')}, got ${JSON.stringify(value)}`);
 }
 
 export interface CallOptions {
@@ -148,7 +119,6 @@ export class DeploymentClient {
   private readonly metadataHeaders: Record<string, string>;
   private roundRobin = 0;
   private closed = false;
-  readonly transport: ExecutorTransport;
 
   constructor(name: string, addresses: readonly string[], options: DeploymentClientOptions = {}) {
     if (addresses.length === 0) throw new Error(`deployment "${name}" has no address`);
@@ -156,7 +126,6 @@ export class DeploymentClient {
     this.replicas = addresses.map((address) => ({ address: parseExecutorAddress(address), client: undefined, channel: undefined }));
     this.options = options;
     this.channelOptions = channelOptions(options.channelOptions, options.compression);
-    this.transport = options.transport ?? executorTransport(undefined);
     this.metadataHeaders = metadataAsHeaders(options.metadata);
   }
 
@@ -340,7 +309,6 @@ export class DeploymentClient {
   }
 
   private unary(replica: Replica, path: string, request: Buffer, options: CallOptions): Promise<UnaryResult> {
-    if (this.transport === 'grpc-js') return this.grpcJsUnary(replica, path, request, options);
     const endpoint = sendableEndpoint(options.endpoint);
     const extra = options.metadata === undefined ? undefined : metadataAsHeaders(options.metadata);
     const headers = endpoint === undefined ? extra : { ...extra, endpoint };
@@ -349,26 +317,6 @@ export class DeploymentClient {
     return this.channelFor(replica)
       .call(path, request, { headers, timeoutMs, signal: options.signal })
       .then(({ message, trailers }) => ({ response: message, isError: isErrorTrailer(trailers['is-error']), address }));
-  }
-
-  /** The same unary call over grpc-js (--executor-transport grpc-js): same metadata, deadline, errors and is-error trailer. */
-  private grpcJsUnary(replica: Replica, path: string, request: Buffer, options: CallOptions): Promise<UnaryResult> {
-    const client = this.clientFor(replica);
-    return new Promise((resolve, reject) => {
-      if (options.signal?.aborted) return reject(options.signal.reason);
-      let response: Buffer | undefined;
-      const call = client.makeUnaryRequest(path, identity, identity, request, this.metadataFor(options), this.deadline(options), (error, value) => {
-        if (error) reject(options.signal?.aborted ? options.signal.reason : error);
-        else response = value;
-      });
-      const onAbort = () => call.cancel();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      call.on('status', (status) => {
-        options.signal?.removeEventListener('abort', onAbort);
-        if (status.code !== GrpcStatus.OK || response === undefined) return; // the callback rejected
-        resolve({ response, isError: status.metadata.get('is-error')[0]?.toString() === 'true', address: replica.address.original });
-      });
-    });
   }
 
   private bidiOnce(replica: Replica, request: Buffer, options: CallOptions): Promise<UnaryResult> {

@@ -62,8 +62,6 @@ export interface GatewayArgs {
   grpcServerOptions: Record<string, unknown>;
   /** Keep `http_proxy` / `https_proxy`; otherwise they are unset before calling executors (Jina's rule). */
   proxy: boolean;
-  /** --executor-transport (ours): own | grpc-js; undefined: JINA_TS_EXECUTOR_TRANSPORT, else own. */
-  executorTransport: string | undefined;
   /** --workers (ours, not Jina's): processes serving the same ports, one per core (cli/gateway-workers.ts). */
   workers: number;
 
@@ -204,7 +202,6 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('compression', ['--compression'], { type: 'choice', choices: ['NoCompression', 'Deflate', 'Gzip'] }, undefined, CALLS, 'gRPC compression of calls to executors: NoCompression | Deflate | Gzip'),
   spec('prefetch', ['--prefetch'], nonNegative, 1000, CALLS, 'requests in flight per client stream (gRPC Call, WebSocket); 0: unlimited'),
   spec('grpcChannelOptions', ['--grpc-channel-options'], keyValues, {}, CALLS, 'JSON or key=value: grpc-js channel options to executors, over Jina\'s defaults'),
-  spec('executorTransport', ['--executor-transport'], { type: 'choice', choices: ['own', 'grpc-js'] }, undefined, CALLS, 'own (our HTTP/2 client, the default) | grpc-js: what carries unary calls to executors; default JINA_TS_EXECUTOR_TRANSPORT, else own; not a Jina flag'),
 
   spec('name', ['--name'], str, 'gateway', SERVER, 'the gateway\'s name (logger name)'),
   spec('host', ['--host', '--host-in'], str, '0.0.0.0', SERVER, 'address to bind'),

@@ -195,36 +195,3 @@ describe('the built-in gateway started with Jina\'s docarray-v1 HTTP parameters'
     }
   });
 });
-
-describe('--executor-transport and --grpc-channel-options', () => {
-  const flowArgv = () => ['--graph-description', JSON.stringify(flow().graphDescription), '--deployments-addresses', JSON.stringify(flow().deploymentsAddresses), '--host', '127.0.0.1', '--protocol', 'http'];
-
-  it('warns once for each channel option the own client ignores, none over grpc-js, and both transports answer', async () => {
-    const options = ['--grpc-channel-options', 'grpc.max_receive_message_length=1048576', 'grpc.enable_retries=0', 'grpc.service_config_disable_resolution=1'];
-    for (const [transport, expected] of [
-      ['own', ['grpc.enable_retries', 'grpc.service_config_disable_resolution']],
-      ['grpc-js', []],
-    ] as const) {
-      const lines: string[] = [];
-      const started = await startGateway({ argv: [...flowArgv(), ...options, '--executor-transport', transport], logDestination: { write: (line: string) => void lines.push(line) }, env: {} });
-      if (!started.ok) throw started.error;
-      try {
-        await started.value.ready;
-        const response = await fetch(`http://127.0.0.1:${started.value.ports[0]}/upper`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": [{"text": "a"}]}' });
-        expect(((await response.json()) as { data: Array<{ text: string }> }).data[0]!.text).toBe('A');
-        const warned = lines.map((line) => (JSON.parse(line) as { msg: string }).msg).filter((msg) => msg.startsWith('--grpc-channel-options'));
-        expect(warned.map((msg) => msg.split(':')[0])).toEqual(expected.map((option) => `--grpc-channel-options ${option}`));
-      } finally {
-        await started.value.stop();
-      }
-    }
-  });
-
-  it('refuses an unknown JINA_TS_EXECUTOR_TRANSPORT by name, and the flag wins over it', async () => {
-    const refused = await startGateway({ argv: flowArgv(), logDestination, env: { JINA_TS_EXECUTOR_TRANSPORT: 'h3' } });
-    expect(!refused.ok && refused.error.message).toBe('JINA_TS_EXECUTOR_TRANSPORT: expected own or grpc-js, got "h3"');
-    const started = await startGateway({ argv: [...flowArgv(), '--executor-transport', 'grpc-js'], logDestination, env: { JINA_TS_EXECUTOR_TRANSPORT: 'h3' } });
-    if (!started.ok) throw started.error;
-    await started.value.stop();
-  });
-});

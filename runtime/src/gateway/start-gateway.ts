@@ -18,7 +18,6 @@ import { createGatewayLogger } from './gateway-logger.js';
 import { resolveGateway } from './gateway-uses.js';
 import { createGateway, type Gateway, type GatewayClass, globalTracerProvider } from './gateway.js';
 import { BuiltinGateway } from './builtin-gateway.js';
-import { executorTransport, OWN_CHANNEL_OPTIONS } from '../executor/deployment-client.js';
 import { freePort } from './free-port.js';
 import { fail, messageOf, ok, type Result } from './result.js';
 import type { GatewayTracing } from '../tracing/tracing-sdk.js';
@@ -117,14 +116,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const streamerOptions = { ...streamerOptionsFrom(args), tracing };
   let streamer: GatewayStreamer;
   try {
-    // --executor-transport, else JINA_TS_EXECUTOR_TRANSPORT (an unknown value fails here, named)
-    const transport = executorTransport(args.executorTransport, env);
-    streamer = new GatewayStreamer({ ...streamerOptions, executorTransport: transport });
-    if (transport === 'own') {
-      for (const option of Object.keys(args.grpcChannelOptions).filter((key) => !OWN_CHANNEL_OPTIONS.has(key))) {
-        logger.warn(`--grpc-channel-options ${option}: applies to streaming calls (grpc-js) only, not to unary calls over the gateway's own HTTP/2 client; give --executor-transport grpc-js to apply it to every call`);
-      }
-    }
+    streamer = new GatewayStreamer(streamerOptions);
   } catch (error) {
     await stopTracing();
     return fail(messageOf(error), error);

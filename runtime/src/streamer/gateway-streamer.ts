@@ -6,7 +6,6 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { ConnectionPool } from '../executor/connection-pool.js';
-import type { ExecutorTransport } from '../executor/deployment-client.js';
 import type { Tracing } from '../tracing/tracing.js';
 import { ExecutorError } from '../executor/errors.js';
 import { type FlowTopology, parseFlowTopology, type TopologyFlags } from '../topology/graph.js';
@@ -39,8 +38,6 @@ export interface GatewayStreamerOptions extends TopologyFlags {
   grpcChannelOptions?: ChannelOptions;
   /** Root certificates for grpcs:// executors. */
   rootCerts?: Buffer;
-  /** --executor-transport: what carries unary calls to executors (see DeploymentClientOptions.transport). */
-  executorTransport?: ExecutorTransport | undefined;
   /** Errors of floating branches (which never reach a response) are reported here. */
   onFloatingError?: (node: string, error: unknown) => void;
   /** --tracing: executor calls get spans and send their trace context (see tracing/). */
@@ -126,7 +123,6 @@ export class GatewayStreamer {
       compression: options.compression,
       channelOptions: options.grpcChannelOptions,
       rootCerts: options.rootCerts,
-      transport: options.executorTransport,
       deploymentsMetadata: metadata,
       tracing: options.tracing,
     });

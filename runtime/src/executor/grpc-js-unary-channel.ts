@@ -85,7 +85,8 @@ function trailersOf(code: GrpcStatus, metadata: Metadata): HeaderFields {
   const trailers: HeaderFields = { 'grpc-status': String(code) };
   for (const [name, value] of Object.entries(metadata.toHttp2Headers())) {
     if (value === undefined) continue;
-    trailers[name] = Array.isArray(value) ? value.map(String) : String(value);
+    // one value as a string, repeated ones as a list, as the own client reads header blocks
+    trailers[name] = Array.isArray(value) ? (value.length === 1 ? String(value[0]) : value.map(String)) : String(value);
   }
   return trailers;
 }

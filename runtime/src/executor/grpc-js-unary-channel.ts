@@ -29,7 +29,10 @@ export class GrpcJsUnaryChannel {
 
   constructor(private readonly options: GrpcJsUnaryChannelOptions) {
     const creds = options.tls ? grpcCredentials.createSsl(options.rootCerts ?? null) : grpcCredentials.createInsecure();
-    this.client = new Client(options.target, creds, options.channelOptions);
+    // its own connection, not one from grpc-js's process-wide pool: DeploymentClient drops a channel
+    // whose call failed so that the next try connects at once, and a pooled connection in
+    // reconnect backoff would fail that try too
+    this.client = new Client(options.target, creds, { 'grpc.use_local_subchannel_pool': 1, ...options.channelOptions });
   }
 
   /** Calls `path` with one serialized message; resolves with the one response message and the trailers. */

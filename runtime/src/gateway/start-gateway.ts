@@ -86,6 +86,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     ...channelOptionWarnings(args.grpcChannelOptions, transport.value),
   ];
   for (const warning of warnings) logger.warn(warning);
+  if (transport.value !== 'own') logger.info(`unary calls to executors go over ${transport.value} (--executor-transport / ${EXECUTOR_TRANSPORT_ENV})`);
 
   if (!args.proxy) {
     // Jina's rule: proxies of the environment must not capture gateway → executor traffic
@@ -131,8 +132,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
   // What Jina's gateway writes, so that GatewayStreamer.get() works in the gateway's own code
   env.JINA_STREAMER_ARGS = GatewayStreamer.argsFor(streamerOptions);
-  // ... with the transport the flag chose (Jina's JSON has no place for it)
-  env[EXECUTOR_TRANSPORT_ENV] = transport.value;
+  // ... and the transport the flag chose (Jina's JSON has no place for it; get_streamer() takes its keys as kwargs)
+  if (args.executorTransport !== undefined) env[EXECUTOR_TRANSPORT_ENV] = args.executorTransport;
 
   const health = new GatewayHealth();
   const abort = new AbortController();

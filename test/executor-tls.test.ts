@@ -1,16 +1,18 @@
 /**
  * Executors behind TLS (`grpcs://` in --deployments-addresses): unary calls over the runtime's
  * HTTP/2 channel and stream_doc over grpc-js both verify the executor's certificate against the
- * given roots, and refuse one they cannot verify, naming the address.
+ * given roots, and refuse one they cannot verify, naming the address; unary calls over each
+ * executor transport.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeploymentClient, ExecutorNetworkError, rawService } from '../runtime/src/index.js';
+import { DeploymentClient, EXECUTOR_TRANSPORTS, ExecutorNetworkError, rawService } from '../runtime/src/index.js';
 import { makeTestCertificate } from './support/tls.js';
 
 const certificate = makeTestCertificate('jina-ts-executor-tls-');
 const server = new Server();
+let address: Promise<string> | undefined;
 afterAll(() => {
   server.forceShutdown();
   rmSync(certificate.dir, { recursive: true, force: true });
@@ -32,10 +34,11 @@ async function tlsExecutor(): Promise<string> {
   return `grpcs://127.0.0.1:${port}`;
 }
 
-describe('executors over TLS', () => {
+describe.each(EXECUTOR_TRANSPORTS)('executors over TLS, transport %s', (transport) => {
   it('unary and streaming calls verify the certificate with the given roots; without them the call fails naming the address', async () => {
-    const address = await tlsExecutor();
-    const trusted = new DeploymentClient('secure', [address], { rootCerts: readFileSync(certificate.certFile) });
+    address ??= tlsExecutor(); // one server for both transports
+    const target = await address;
+    const trusted = new DeploymentClient('secure', [target], { rootCerts: readFileSync(certificate.certFile), transport });
     try {
       expect((await trusted.processSingleData(Buffer.from('hi'))).response.toString()).toBe('tls:hi');
       // several MiB each way, several at once: frames and flow control through the TLS socket
@@ -49,12 +52,12 @@ describe('executors over TLS', () => {
       trusted.close();
     }
 
-    const untrusted = new DeploymentClient('secure', [address], { retries: 0 });
+    const untrusted = new DeploymentClient('secure', [target], { retries: 0, transport });
     try {
       const error = await untrusted.processSingleData(Buffer.from('hi')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ExecutorNetworkError);
       expect((error as ExecutorNetworkError).code).toBe(14);
-      expect((error as Error).message).toContain(`deployment "secure" at address(es) ${address}`);
+      expect((error as Error).message).toContain(`deployment "secure" at address(es) ${target}`);
       expect((error as Error).message).toMatch(/self[- ]signed certificate/i);
     } finally {
       untrusted.close();

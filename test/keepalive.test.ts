@@ -5,10 +5,11 @@
  * keepalive, grpc-js (which, unlike grpc-core, keeps pinging) killed any call longer than ~40 s.
  *
  * Shown here in seconds instead of minutes: a 1 s keepalive kills a 6 s call; the channel
- * options of the runtime (6-minute keepalive) let it finish.
+ * options of the runtime (6-minute keepalive) let it finish. Both executor transports at once
+ * (each client has its own connection, so the strikes do not add up).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataContentFromDocList, DeploymentClient, encodeDataRequest, encodeDocList, newRequestId } from '../runtime/src/index.js';
+import { dataContentFromDocList, DeploymentClient, encodeDataRequest, encodeDocList, EXECUTOR_TRANSPORTS, newRequestId } from '../runtime/src/index.js';
 import { EXECUTORS, type JinaExecutor, startJinaExecutor } from './support/jina.js';
 import { useProcessRegistry } from './support/processes.js';
 
@@ -36,16 +37,17 @@ function sixSecondCall(client: DeploymentClient) {
 
 describe('keepalive pings to a Jina executor', () => {
   it('pinging every second kills a 6 s call (GOAWAY too_many_pings → RESOURCE_EXHAUSTED); the runtime\'s defaults let it finish', async () => {
-    const eager = new DeploymentClient('slow', slow!.addresses, { retries: 0, channelOptions: { 'grpc.keepalive_time_ms': 1000 } });
-    const patient = new DeploymentClient('slow', slow!.addresses, { retries: 0 });
+    const eager = EXECUTOR_TRANSPORTS.map((transport) => new DeploymentClient('slow', slow!.addresses, { retries: 0, transport, channelOptions: { 'grpc.keepalive_time_ms': 1000 } }));
+    const patient = EXECUTOR_TRANSPORTS.map((transport) => new DeploymentClient('slow', slow!.addresses, { retries: 0, transport }));
     try {
-      const [killed, finished] = await Promise.allSettled([sixSecondCall(eager), sixSecondCall(patient)]);
-      expect(killed.status).toBe('rejected');
-      expect(String((killed as PromiseRejectedResult).reason)).toMatch(/RESOURCE_EXHAUSTED|too_many_pings|Bandwidth exhausted/);
-      expect(finished.status).toBe('fulfilled');
+      const [killed, finished] = await Promise.all([Promise.allSettled(eager.map(sixSecondCall)), Promise.allSettled(patient.map(sixSecondCall))]);
+      killed.forEach((outcome, i) => {
+        expect(outcome.status, EXECUTOR_TRANSPORTS[i]).toBe('rejected');
+        expect(String((outcome as PromiseRejectedResult).reason), EXECUTOR_TRANSPORTS[i]).toMatch(/RESOURCE_EXHAUSTED|too_many_pings|Bandwidth exhausted/);
+      });
+      expect(finished.map((outcome) => outcome.status)).toEqual(EXECUTOR_TRANSPORTS.map(() => 'fulfilled'));
     } finally {
-      eager.close();
-      patient.close();
+      for (const client of [...eager, ...patient]) client.close();
     }
   });
 });

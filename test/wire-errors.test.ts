@@ -1,7 +1,7 @@
 /**
  * Failures between the runtime and executors give clear errors, and the process stays up:
  * an unreachable address, an executor killed mid-request, a deadline, malformed documents sent
- * to a real Jina executor, and a malformed response from an executor.
+ * to a real Jina executor, and a malformed response from an executor; over each executor transport.
  */
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { rawService } from '../runtime/src/grpc/raw-service.js';
@@ -13,6 +13,7 @@ import {
   ExecutorError,
   ExecutorNetworkError,
   ExecutorProtocolError,
+  EXECUTOR_TRANSPORTS,
   GatewayStreamer,
 } from '../runtime/src/index.js';
 import { appendLengthDelimited } from '../runtime/src/wire/length-delimited.js';
@@ -46,11 +47,11 @@ beforeAll(async () => {
 
 afterAll(() => garbage?.forceShutdown());
 
-function streamerFor(name: string, addresses: string[], extra: Partial<ConstructorParameters<typeof GatewayStreamer>[0]> = {}) {
-  return new GatewayStreamer({ deploymentsAddresses: { [name]: addresses }, ...extra });
-}
+describe.each(EXECUTOR_TRANSPORTS)('executor failures, transport %s', (transport) => {
+  function streamerFor(name: string, addresses: string[], extra: Partial<ConstructorParameters<typeof GatewayStreamer>[0]> = {}) {
+    return new GatewayStreamer({ deploymentsAddresses: { [name]: addresses }, executorTransport: transport, ...extra });
+  }
 
-describe('executor failures', () => {
   it('an unreachable address: UNAVAILABLE naming the deployment and the address', async () => {
     const port = await freePort();
     const flow = streamerFor('ghost', [`grpc://127.0.0.1:${port}`]);
@@ -99,7 +100,7 @@ describe('executor failures', () => {
   });
 
   it('malformed documents sent to a real Jina executor come back as its in-band error', async () => {
-    const client = new DeploymentClient('echo', echo.addresses);
+    const client = new DeploymentClient('echo', echo.addresses, { transport });
     try {
       // DataContentProto.docs_bytes holding bytes that are not a DocListProto
       const data = appendLengthDelimited(new Uint8Array(0), 2, [Buffer.from([0x0a, 0x05, 0x0a, 0x03, 0xff, 0xff])]);

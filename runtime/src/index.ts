@@ -28,6 +28,8 @@ export * from './protocols/websocket/index.js';
 export { ExecutorError, ExecutorNetworkError, ExecutorProtocolError } from './executor/errors.js';
 export { DeploymentClient, type CallOptions, type DeploymentClientOptions, type UnaryResult } from './executor/deployment-client.js';
 export { UnaryChannel, GrpcCallError, type UnaryChannelOptions, type UnaryCallOptions, type UnaryResponse } from './executor/unary-channel.js';
+export { GrpcJsUnaryChannel, type GrpcJsUnaryChannelOptions } from './executor/grpc-js-unary-channel.js';
+export { EXECUTOR_TRANSPORTS, EXECUTOR_TRANSPORT_ENV, type ExecutorTransport } from './executor/executor-transport.js';
 export { ConnectionPool, type ConnectionPoolOptions } from './executor/connection-pool.js';
 export { parseExecutorAddress, type ExecutorAddress } from './executor/address.js';
 export { JINA_DEFAULT_GRPC_OPTIONS, channelOptions, compressionAlgorithm, type CompressionName } from './executor/grpc-options.js';

@@ -1,7 +1,7 @@
 /**
  * The executor client against in-process grpc-js servers that record what they receive: Jina's
  * retry count rule, round-robin over replicas, the `endpoint` and per-deployment metadata,
- * compression, deadlines, and the is-error trailer.
+ * compression, deadlines, and the is-error trailer; over each executor transport (--executor-transport).
  */
 import {
   Metadata,
@@ -16,9 +16,16 @@ import { createServer as createHttp2Server } from 'node:http2';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { rawService } from '../grpc/raw-service.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeploymentClient } from './deployment-client.js';
+import { type ExecutorServer, serveExecutor } from '../executor-server/serve-executor.js';
+import { dataContentFromDocList, decodeDataRequest, docListFromDataContent, encodeDataRequest } from '../wire/data-request.js';
+import { decodeDocList, encodeDocList } from '../wire/doc-codec.js';
+import type { Doc } from '../wire/doc.js';
+import { DeploymentClient, type DeploymentClientOptions } from './deployment-client.js';
 import { ExecutorNetworkError } from './errors.js';
+import { EXECUTOR_TRANSPORTS } from './executor-transport.js';
+import { GrpcCallError } from './unary-channel.js';
 const servers: Server[] = [];
+const executors: ExecutorServer[] = [];
 
 interface Recorded {
   calls: number;
@@ -50,14 +57,26 @@ const echo = (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buf
 const unavailable = (_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) =>
   callback({ code: GrpcStatus.UNAVAILABLE, details: 'going away' });
 
-afterAll(() => {
+afterAll(async () => {
   for (const server of servers) server.forceShutdown();
+  await Promise.all(executors.map((executor) => executor.close(0)));
 });
 
-describe('DeploymentClient', () => {
+function dataRequest(docs: Doc[], execEndpoint = '/upper'): Buffer {
+  return encodeDataRequest({
+    header: { requestId: 'r', status: undefined, execEndpoint },
+    parameters: {},
+    routes: [],
+    data: dataContentFromDocList(encodeDocList(docs)),
+  });
+}
+
+describe.each(EXECUTOR_TRANSPORTS)('DeploymentClient, transport %s', (transport) => {
+  const deployment = (name: string, addresses: string[], options: DeploymentClientOptions = {}) => new DeploymentClient(name, addresses, { ...options, transport });
+
   it('tries max(3, replicas) + 1 times by default, retries + 1 when set, then names every address tried', async () => {
     const down = await recordingServer(unavailable);
-    const client = new DeploymentClient('down', [down.address]);
+    const client = deployment('down', [down.address]);
     const error = await client.processSingleData(Buffer.from('x')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecutorNetworkError);
     expect(down.recorded.calls).toBe(4);
@@ -66,7 +85,7 @@ describe('DeploymentClient', () => {
     client.close();
 
     const twice = await recordingServer(unavailable);
-    const limited = new DeploymentClient('down', [twice.address], { retries: 1 });
+    const limited = deployment('down', [twice.address], { retries: 1 });
     await limited.processSingleData(Buffer.from('x')).catch(() => undefined);
     expect(twice.recorded.calls).toBe(2);
     limited.close();
@@ -74,7 +93,7 @@ describe('DeploymentClient', () => {
 
   it('does not retry errors Jina does not retry', async () => {
     const invalid = await recordingServer((_call, callback) => callback({ code: GrpcStatus.INVALID_ARGUMENT, details: 'no' }));
-    const client = new DeploymentClient('strict', [invalid.address]);
+    const client = deployment('strict', [invalid.address]);
     await expect(client.processSingleData(Buffer.from('x'))).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
     expect(invalid.recorded.calls).toBe(1);
     client.close();
@@ -83,7 +102,7 @@ describe('DeploymentClient', () => {
   it('retries on the next replica and round-robins healthy ones', async () => {
     const down = await recordingServer(unavailable);
     const up = await recordingServer(echo);
-    const client = new DeploymentClient('mixed', [down.address, up.address]);
+    const client = deployment('mixed', [down.address, up.address]);
     // 5 replicas tried in turn: the failing one is skipped over within each call
     for (let i = 0; i < 4; i++) expect((await client.processSingleData(Buffer.from(`r${i}`))).address).toBe(up.address);
     expect(up.recorded.calls).toBe(4);
@@ -91,7 +110,7 @@ describe('DeploymentClient', () => {
     client.close();
 
     const [first, second] = [await recordingServer(echo), await recordingServer(echo)];
-    const balanced = new DeploymentClient('balanced', [first.address, second.address]);
+    const balanced = deployment('balanced', [first.address, second.address]);
     for (let i = 0; i < 6; i++) await balanced.processSingleData(Buffer.from('x'));
     expect([first.recorded.calls, second.recorded.calls]).toEqual([3, 3]);
     balanced.close();
@@ -99,7 +118,7 @@ describe('DeploymentClient', () => {
 
   it('sends the endpoint and the deployment metadata', async () => {
     const server = await recordingServer(echo);
-    const client = new DeploymentClient('meta', [server.address], { metadata: { tenant: 'acme' } });
+    const client = deployment('meta', [server.address], { metadata: { tenant: 'acme' } });
     await client.processSingleData(Buffer.from('x'), { endpoint: '/encode' });
     const metadata = server.recorded.metadata[0]!;
     expect(metadata.get('endpoint')).toEqual(['/encode']);
@@ -127,7 +146,7 @@ describe('DeploymentClient', () => {
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
     servers.push(server);
-    const client = new DeploymentClient('per-call', [`grpc://127.0.0.1:${port}`], { metadata: { tenant: 'acme', region: 'eu' } });
+    const client = deployment('per-call', [`grpc://127.0.0.1:${port}`], { metadata: { tenant: 'acme', region: 'eu' } });
     const metadata = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tenant: 'override' };
     await client.processSingleData(Buffer.from('x'), { endpoint: '/a', metadata });
     await client.call(Buffer.from('y'), { endpoint: '/b', metadata });
@@ -165,7 +184,7 @@ describe('DeploymentClient', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    const client = new DeploymentClient('zipped', [`127.0.0.1:${port}`], { compression: name });
+    const client = deployment('zipped', [`127.0.0.1:${port}`], { compression: name });
     const payload = Buffer.alloc(4096, 7);
     const result = await client.processSingleData(payload);
     client.close();
@@ -177,7 +196,7 @@ describe('DeploymentClient', () => {
   });
 
   it('rejects an unknown compression by name', () => {
-    expect(() => new DeploymentClient('x', ['127.0.0.1:1'], { compression: 'Brotli' })).toThrow(
+    expect(() => deployment('x', ['127.0.0.1:1'], { compression: 'Brotli' })).toThrow(
       /unknown compression "Brotli": expected one of NoCompression, Deflate, Gzip/,
     );
   });
@@ -188,19 +207,94 @@ describe('DeploymentClient', () => {
       trailer.set('is-error', 'true');
       callback(null, call.request, trailer);
     });
-    const client = new DeploymentClient('failing', [server.address]);
+    const client = deployment('failing', [server.address]);
     expect((await client.processSingleData(Buffer.from('x'))).isError).toBe(true);
     client.close();
   });
 
   it('applies the deadline per try', async () => {
     const server = await recordingServer((call, callback) => setTimeout(() => callback(null, call.request), 500));
-    const client = new DeploymentClient('slow', [server.address], { timeoutMs: 50, retries: 1 });
+    const client = deployment('slow', [server.address], { timeoutMs: 50, retries: 1 });
     const started = Date.now();
     const error = await client.processSingleData(Buffer.from('x')).catch((e: unknown) => e);
     expect((error as ExecutorNetworkError).code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
     expect(server.recorded.calls).toBe(2);
     expect(Date.now() - started).toBeLessThan(450);
+    client.close();
+  });
+  it('against our TS executor server: process_single_data, process_data, the is-error of a raised exception, discovery, status, health', async () => {
+    const executor = await serveExecutor({
+      name: 'upper',
+      host: '127.0.0.1',
+      endpoints: {
+        '/upper': { handler: (docs: Doc[]) => docs.map((doc) => ({ ...doc, text: String(doc.text).toUpperCase() })) },
+        '/boom': { handler: () => {
+          throw new RangeError('too big');
+        } },
+      },
+    });
+    executors.push(executor);
+    const client = deployment('upper', [executor.address]);
+    const texts = (response: Buffer) => decodeDocList(docListFromDataContent(decodeDataRequest(response).data)).map((doc) => doc.text);
+    const single = await client.processSingleData(dataRequest([{ id: 'a', text: 'x' }]), { endpoint: '/upper' });
+    expect([texts(single.response), single.isError, single.address]).toEqual([['X'], false, executor.address]);
+    const merged = await client.processData([dataRequest([{ id: 'a', text: 'p' }]), dataRequest([{ id: 'b', text: 'q' }])], { endpoint: '/upper' });
+    expect(texts(merged.response).sort()).toEqual(['P', 'Q']);
+    const raised = await client.processSingleData(dataRequest([{ id: 'a' }], '/boom'), { endpoint: '/boom' });
+    expect(raised.isError).toBe(true);
+    expect(decodeDataRequest(raised.response).header.status?.exception?.name).toBe('RangeError');
+    expect((await client.endpointDiscovery()).endpoints).toEqual(expect.arrayContaining(['/upper', '/boom']));
+    expect(Object.keys((await client.status()).jina).length).toBeGreaterThan(0);
+    expect(await client.isHealthy()).toBe(true);
+    client.close();
+    const nowhere = deployment('nowhere', ['127.0.0.1:1']);
+    expect(await nowhere.isHealthy()).toBe(false);
+    nowhere.close();
+  });
+
+  it('fails a call Jina does not retry with the peer\'s code, details and trailing metadata (GrpcCallError)', async () => {
+    const server = await recordingServer((_call, callback) => {
+      const trailer = new Metadata();
+      trailer.set('why', 'quota');
+      callback({ code: GrpcStatus.PERMISSION_DENIED, details: 'not yours: é', metadata: trailer });
+    });
+    const client = deployment('denied', [server.address]);
+    const error = await client.processSingleData(Buffer.from('x')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GrpcCallError);
+    expect([(error as GrpcCallError).code, (error as GrpcCallError).details, (error as GrpcCallError).metadata.get('why')]).toEqual([
+      GrpcStatus.PERMISSION_DENIED,
+      'not yours: é',
+      ['quota'],
+    ]);
+    client.close();
+  });
+
+  it('honours --grpc-channel-options message size limits', async () => {
+    const server = await recordingServer((_call, callback) => callback(null, Buffer.alloc(2048, 1)));
+    const receiving = deployment('limited', [server.address], { channelOptions: { 'grpc.max_receive_message_length': 1024 } });
+    await expect(receiving.processSingleData(Buffer.from('x'))).rejects.toMatchObject({
+      code: GrpcStatus.RESOURCE_EXHAUSTED,
+      details: expect.stringMatching(/^Received message larger than max \(2048 vs 1024\)/),
+    });
+    receiving.close();
+    const sending = deployment('limited', [server.address], { channelOptions: { 'grpc.max_send_message_length': 16 } });
+    await expect(sending.processSingleData(Buffer.alloc(64))).rejects.toMatchObject({
+      code: GrpcStatus.RESOURCE_EXHAUSTED,
+      details: 'Attempted to send message with a size larger than 16',
+    });
+    sending.close();
+    expect(server.recorded.calls).toBe(1);
+  });
+
+  it('an aborted signal ends the call in flight, and no retry follows', async () => {
+    const server = await recordingServer(() => undefined); // never answers
+    const client = deployment('hanging', [server.address]);
+    const controller = new AbortController();
+    const call = client.processSingleData(Buffer.from('x'), { signal: controller.signal }).catch((e: unknown) => e);
+    while (server.recorded.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort(new Error('client went away'));
+    expect(((await call) as Error).message).toBe('client went away');
+    expect(server.recorded.calls).toBe(1);
     client.close();
   });
 });

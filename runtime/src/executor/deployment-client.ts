@@ -7,7 +7,8 @@
  * to decode, so forwarding never pays for a DocListProto decode. Unary calls (the data path:
  * process_single_data, process_data; discovery, status, health) go over our own HTTP/2 channel
  * (unary-channel.ts, a fraction of grpc-js's CPU per call); the streaming ones (Call, stream_doc)
- * over grpc-js.
+ * over grpc-js. `transport: 'grpc-js'` (--executor-transport) sends the unary calls over grpc-js too
+ * (grpc-js-unary-channel.ts), with the same semantics: the way out of a bug in our client.
  */
 import {
   Client,
@@ -28,7 +29,9 @@ import { EndpointsProto, JinaInfoProto } from '../wire/gen/jina/jina.pb.js';
 import { appendLengthDelimited } from '../wire/length-delimited.js';
 import { type ExecutorAddress, parseExecutorAddress } from './address.js';
 import { ExecutorNetworkError, ExecutorProtocolError } from './errors.js';
+import type { ExecutorTransport } from './executor-transport.js';
 import { channelOptions } from './grpc-options.js';
+import { GrpcJsUnaryChannel } from './grpc-js-unary-channel.js';
 import { UnaryChannel } from './unary-channel.js';
 
 export const JINA_PATHS = {
@@ -80,6 +83,8 @@ export interface DeploymentClientOptions {
   metadata?: Record<string, string> | undefined;
   /** Root certificates for grpcs:// addresses (else the system's). */
   rootCerts?: Buffer | undefined;
+  /** The client of unary calls (--executor-transport): `own` (default) or `grpc-js`. */
+  transport?: ExecutorTransport | undefined;
 }
 
 export interface CallOptions {
@@ -106,8 +111,8 @@ interface Replica {
   address: ExecutorAddress;
   /** grpc-js, for streaming calls; made on first use. */
   client: Client | undefined;
-  /** Our HTTP/2 client (unary-channel.ts), for unary calls; made on first use. */
-  channel: UnaryChannel | undefined;
+  /** The unary calls' client (our HTTP/2 one, or grpc-js's with transport grpc-js); made on first use. */
+  channel: UnaryChannel | GrpcJsUnaryChannel | undefined;
 }
 
 export class DeploymentClient {
@@ -260,7 +265,16 @@ export class DeploymentClient {
     return replica.client;
   }
 
-  private channelFor(replica: Replica): UnaryChannel {
+  private channelFor(replica: Replica): UnaryChannel | GrpcJsUnaryChannel {
+    if (replica.channel === undefined && this.options.transport === 'grpc-js') {
+      replica.channel = new GrpcJsUnaryChannel({
+        target: replica.address.target,
+        tls: replica.address.tls,
+        rootCerts: this.options.rootCerts,
+        channelOptions: this.channelOptions,
+        headers: this.metadataHeaders,
+      });
+    }
     if (replica.channel === undefined) {
       const options = this.channelOptions;
       const number = (key: string) => (typeof options[key] === 'number' ? (options[key] as number) : undefined);

@@ -2,6 +2,9 @@
  * The HTTP/2 unary channel against peers that misbehave in the ways a gRPC client must read:
  * bare node:http2 servers for what grpc-js servers never send (trailers-only errors with odd
  * messages, HTTP errors, compressed responses, resets, GOAWAY), a grpc-js server for the rest.
+ * What any gRPC client owes its peer runs over both executor transports (the grpc-js one must
+ * answer alike); the own client's HTTP/2 details run over it alone. Where grpc-js words a failure
+ * otherwise (deadline, connection refused, GOAWAY details), the shared tests check what both say.
  */
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status as GrpcStatus } from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
@@ -15,7 +18,33 @@ import { Flag, frame as http2Frame, FrameType, Setting, settingsFrame, wordsFram
 import { encodeHeaderBlock } from '../http2/hpack-encoder.js';
 import { literalBlock } from '../../../test/support/hpack-reference-encoder.js';
 import { rawHttp2Peer, type RawFrame } from '../../../test/support/raw-http2-peer.js';
-import { GrpcCallError, UnaryChannel } from './unary-channel.js';
+import { GrpcCallError, UnaryChannel, type UnaryChannelOptions } from './unary-channel.js';
+import { channelOptions } from './grpc-options.js';
+import { GrpcJsUnaryChannel } from './grpc-js-unary-channel.js';
+
+type Channel = Pick<UnaryChannel, 'call' | 'close'>;
+
+/**
+ * Each executor transport's unary channel from the own channel's options; grpc-js gets them as
+ * the channel options DeploymentClient gives it (without keepalive pings unless asked).
+ */
+const TRANSPORTS: Array<[string, (options: UnaryChannelOptions) => Channel]> = [
+  ['own', (options) => new UnaryChannel(options)],
+  [
+    'grpc-js',
+    (options) =>
+      new GrpcJsUnaryChannel({
+        target: options.target,
+        tls: options.tls,
+        rootCerts: options.rootCerts,
+        headers: options.headers,
+        channelOptions: channelOptions({
+          'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? -1,
+          ...(options.maxReceiveMessageLength === undefined ? {} : { 'grpc.max_receive_message_length': options.maxReceiveMessageLength }),
+        }, options.compression),
+      }),
+  ],
+];
 
 const closers: Array<() => void> = [];
 afterAll(() => {
@@ -78,13 +107,13 @@ async function failed(call: Promise<unknown>): Promise<GrpcCallError> {
   return error as GrpcCallError;
 }
 
-async function callError(channel: UnaryChannel, options = {}): Promise<GrpcCallError> {
+async function callError(channel: Channel, options = {}): Promise<GrpcCallError> {
   const error = await channel.call('/x.Y/z', Buffer.from('hi'), options).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(GrpcCallError);
   return error as GrpcCallError;
 }
 
-describe('UnaryChannel', () => {
+describe.each(TRANSPORTS)('unary channel, transport %s: what any gRPC client owes its peer', (_name, open) => {
   it('sends the gRPC request headers, its own headers and the deadline, and reads the trailers', async () => {
     let seen: IncomingHttpHeaders = {};
     let body: Buffer = Buffer.alloc(0);
@@ -93,7 +122,7 @@ describe('UnaryChannel', () => {
       body = received;
       okReply(stream, Buffer.from('pong'), { 'is-error': 'true' });
     });
-    const channel = new UnaryChannel({ target, tls: false, headers: { tenant: 'acme' } });
+    const channel = open({ target, tls: false, headers: { tenant: 'acme' } });
     closers.push(() => channel.close());
     const response = await channel.call('/jina.JinaSingleDataRequestRPC/process_single_data', Buffer.from('ping'), {
       headers: { endpoint: '/encode' },
@@ -106,16 +135,20 @@ describe('UnaryChannel', () => {
       ':path': '/jina.JinaSingleDataRequestRPC/process_single_data',
       'content-type': 'application/grpc',
       te: 'trailers',
-      'grpc-timeout': '1500m',
       endpoint: '/encode',
       tenant: 'acme',
     });
+    // the time left when the call goes out: grpc-js counts the connection's setup off it
+    const timeout = String(seen['grpc-timeout']);
+    expect(timeout).toMatch(/^\d+m$/);
+    expect(Number.parseInt(timeout, 10)).toBeGreaterThan(0);
+    expect(Number.parseInt(timeout, 10)).toBeLessThanOrEqual(1500);
     expect(body.equals(frame(Buffer.from('ping')))).toBe(true);
   });
 
   it('sends a large message without losing a byte (prefix and payload written apart)', async () => {
     const { target } = await bareServer((stream, _headers, body) => okReply(stream, body.subarray(5)));
-    const channel = new UnaryChannel({ target, tls: false });
+    const channel = open({ target, tls: false });
     closers.push(() => channel.close());
     const payload = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
@@ -124,10 +157,12 @@ describe('UnaryChannel', () => {
   });
 
   it('reads a trailers-only error with its percent-encoded message and its metadata', async () => {
+    // encoded as grpc-core encodes (bytes outside printable ASCII, and %); grpc-js reads the message
+    // with decodeURI, so a needlessly encoded reserved character (%3A) would stay encoded there
     const { target } = await bareServer((stream) => {
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '3', 'grpc-message': 'bad%20field%3A%20%C3%A9', why: 'because' }, { endStream: true });
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '3', 'grpc-message': 'bad%20field: %C3%A9', why: 'because' }, { endStream: true });
     });
-    const channel = new UnaryChannel({ target, tls: false });
+    const channel = open({ target, tls: false });
     closers.push(() => channel.close());
     const error = await callError(channel);
     expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
@@ -144,13 +179,124 @@ describe('UnaryChannel', () => {
     const { target } = await bareServer((stream) => {
       stream.respond({ ':status': httpStatus }, { endStream: true });
     });
-    const channel = new UnaryChannel({ target, tls: false });
+    const channel = open({ target, tls: false });
     closers.push(() => channel.close());
     const error = await callError(channel);
     expect(error.code).toBe(code);
     expect(error.details).toBe(`Received HTTP status code ${httpStatus}`);
   });
 
+  it('maps a stream reset by the peer, and a connection that cannot be made names the address', async () => {
+    const { target } = await bareServer((stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM));
+    const channel = open({ target, tls: false });
+    closers.push(() => channel.close());
+    expect((await callError(channel)).code).toBe(GrpcStatus.UNAVAILABLE);
+
+    const nowhere = open({ target: '127.0.0.1:1', tls: false });
+    const refused = await callError(nowhere);
+    expect(refused.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(refused.details).toContain('ECONNREFUSED 127.0.0.1:1');
+    nowhere.close();
+  });
+
+  it('decompresses a gzip response', async () => {
+    const { target } = await bareServer((stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': 'gzip' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(frame(gzipSync(Buffer.from('squeezed')), true));
+    });
+    const channel = open({ target, tls: false });
+    closers.push(() => channel.close());
+    expect((await channel.call('/x.Y/z', Buffer.from('a'))).message.toString()).toBe('squeezed');
+  });
+
+  it('a GOAWAY too_many_pings fails the calls it cuts with RESOURCE_EXHAUSTED; the next call opens a new connection', async () => {
+    let streams = 0;
+    const { target } = await bareServer((stream) => {
+      streams++;
+      if (streams === 1) {
+        stream.session!.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, Buffer.from('too_many_pings'));
+        stream.session!.destroy();
+      } else okReply(stream, Buffer.from('again'));
+    });
+    const channel = open({ target, tls: false });
+    closers.push(() => channel.close());
+    const error = await callError(channel);
+    expect(error.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    expect(error.details).toMatch(/^Bandwidth exhausted/);
+    expect((await channel.call('/x.Y/z', Buffer.from('a'))).message.toString()).toBe('again');
+  });
+
+  it('deadline, abort and the receive limit end the call on the client', async () => {
+    const { target } = await bareServer((stream, headers) => {
+      if (headers[':path'] === '/x.Y/big') okReply(stream, Buffer.alloc(2048));
+      // otherwise never answers
+    });
+    const channel = open({ target, tls: false, maxReceiveMessageLength: 1024 });
+    closers.push(() => channel.close());
+    const late = await callError(channel, { timeoutMs: 50 });
+    expect([late.code, late.details]).toEqual([GrpcStatus.DEADLINE_EXCEEDED, expect.stringMatching(/^Deadline exceeded/)]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const aborted = await callError(channel, { signal: controller.signal });
+    expect(aborted.code).toBe(GrpcStatus.CANCELLED);
+    const big = await failed(channel.call('/x.Y/big', Buffer.from('a')));
+    expect(big.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+  });
+
+  it('talks to a grpc-js server: status, message and trailers of a real gRPC peer', async () => {
+    const server = new Server();
+    server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
+      process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        if (call.request.toString() === 'fail') return callback({ code: GrpcStatus.NOT_FOUND, details: 'no such endpoint' });
+        const trailer = new Metadata();
+        trailer.set('is-error', 'true');
+        callback(null, Buffer.concat([Buffer.from('echo:'), call.request]), trailer);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    closers.push(() => server.forceShutdown());
+    const channel = open({ target: `127.0.0.1:${port}`, tls: false, compression: 'gzip' });
+    closers.push(() => channel.close());
+    const path = '/jina.JinaSingleDataRequestRPC/process_single_data';
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => channel.call(path, Buffer.from(`m${i}`))));
+    expect(answers.map((answer) => answer.message.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `echo:m${i}`));
+    expect(answers[0]!.trailers['is-error']).toBe('true');
+    const error = await failed(channel.call(path, Buffer.from('fail')));
+    expect([error.code, error.details]).toEqual([GrpcStatus.NOT_FOUND, 'no such endpoint']);
+  });
+
+  it('a grpc-js server shutting down gracefully finishes the call in flight; a call after it fails naming the address', async () => {
+    const server = new Server();
+    let started: () => void = () => undefined;
+    const handling = new Promise<void>((resolve) => (started = resolve));
+    server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
+      process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        started();
+        setTimeout(() => callback(null, Buffer.concat([Buffer.from('late:'), call.request])), 300);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    closers.push(() => server.forceShutdown());
+    const channel = open({ target: `127.0.0.1:${port}`, tls: false });
+    closers.push(() => channel.close());
+    const path = '/jina.JinaSingleDataRequestRPC/process_single_data';
+    const inFlight = channel.call(path, Buffer.from('a'));
+    await handling;
+    const shutDown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    expect((await inFlight).message.toString()).toBe('late:a');
+    await shutDown;
+    const after = await failed(channel.call(path, Buffer.from('b')));
+    expect(after.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(after.details).toContain(`127.0.0.1:${port}`);
+  });
+});
+
+describe('UnaryChannel (own transport): its own HTTP/2', () => {
   it('decompresses a gzip response and refuses one it cannot read', async () => {
     const { target } = await bareServer((stream, headers) => {
       const unknown = headers[':path'] === '/x.Y/unknown';
@@ -183,104 +329,6 @@ describe('UnaryChannel', () => {
     expect([truncated.code, truncated.details]).toEqual([GrpcStatus.INTERNAL, 'Truncated message']);
     const two = await failed(channel.call('/x.Y/two', Buffer.from('a')));
     expect([two.code, two.details]).toEqual([GrpcStatus.INTERNAL, 'Too many responses received']);
-  });
-
-  it('maps a stream reset by the peer, and a connection that cannot be made names the address', async () => {
-    const { target } = await bareServer((stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM));
-    const channel = new UnaryChannel({ target, tls: false });
-    closers.push(() => channel.close());
-    expect((await callError(channel)).code).toBe(GrpcStatus.UNAVAILABLE);
-
-    const nowhere = new UnaryChannel({ target: '127.0.0.1:1', tls: false });
-    const refused = await callError(nowhere);
-    expect(refused.code).toBe(GrpcStatus.UNAVAILABLE);
-    expect(refused.details).toMatch(/^127\.0\.0\.1:1: connect ECONNREFUSED/);
-    nowhere.close();
-  });
-
-  it('a GOAWAY too_many_pings fails the calls it cuts with RESOURCE_EXHAUSTED; the next call opens a new connection', async () => {
-    let streams = 0;
-    const { target } = await bareServer((stream) => {
-      streams++;
-      if (streams === 1) {
-        stream.session!.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, Buffer.from('too_many_pings'));
-        stream.session!.destroy();
-      } else okReply(stream, Buffer.from('again'));
-    });
-    const channel = new UnaryChannel({ target, tls: false });
-    closers.push(() => channel.close());
-    const error = await callError(channel);
-    expect(error.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
-    expect(error.details).toContain('too_many_pings');
-    expect((await channel.call('/x.Y/z', Buffer.from('a'))).message.toString()).toBe('again');
-  });
-
-  it('deadline, abort and the receive limit end the call on the client', async () => {
-    const { target } = await bareServer((stream, headers) => {
-      if (headers[':path'] === '/x.Y/big') okReply(stream, Buffer.alloc(2048));
-      // otherwise never answers
-    });
-    const channel = new UnaryChannel({ target, tls: false, maxReceiveMessageLength: 1024 });
-    closers.push(() => channel.close());
-    const late = await callError(channel, { timeoutMs: 50 });
-    expect([late.code, late.details]).toEqual([GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded']);
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 20);
-    const aborted = await callError(channel, { signal: controller.signal });
-    expect(aborted.code).toBe(GrpcStatus.CANCELLED);
-    const big = await failed(channel.call('/x.Y/big', Buffer.from('a')));
-    expect(big.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
-  });
-
-  it('talks to a grpc-js server: status, message and trailers of a real gRPC peer', async () => {
-    const server = new Server();
-    server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
-      process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        if (call.request.toString() === 'fail') return callback({ code: GrpcStatus.NOT_FOUND, details: 'no such endpoint' });
-        const trailer = new Metadata();
-        trailer.set('is-error', 'true');
-        callback(null, Buffer.concat([Buffer.from('echo:'), call.request]), trailer);
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
-    closers.push(() => server.forceShutdown());
-    const channel = new UnaryChannel({ target: `127.0.0.1:${port}`, tls: false, compression: 'gzip' });
-    closers.push(() => channel.close());
-    const path = '/jina.JinaSingleDataRequestRPC/process_single_data';
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => channel.call(path, Buffer.from(`m${i}`))));
-    expect(answers.map((answer) => answer.message.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `echo:m${i}`));
-    expect(answers[0]!.trailers['is-error']).toBe('true');
-    const error = await failed(channel.call(path, Buffer.from('fail')));
-    expect([error.code, error.details]).toEqual([GrpcStatus.NOT_FOUND, 'no such endpoint']);
-  });
-
-  it('a grpc-js server shutting down gracefully finishes the call in flight; a call after it fails naming the address', async () => {
-    const server = new Server();
-    let started: () => void = () => undefined;
-    const handling = new Promise<void>((resolve) => (started = resolve));
-    server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
-      process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        started();
-        setTimeout(() => callback(null, Buffer.concat([Buffer.from('late:'), call.request])), 300);
-      },
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
-    closers.push(() => server.forceShutdown());
-    const channel = new UnaryChannel({ target: `127.0.0.1:${port}`, tls: false });
-    closers.push(() => channel.close());
-    const path = '/jina.JinaSingleDataRequestRPC/process_single_data';
-    const inFlight = channel.call(path, Buffer.from('a'));
-    await handling;
-    const shutDown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    expect((await inFlight).message.toString()).toBe('late:a');
-    await shutDown;
-    const after = await failed(channel.call(path, Buffer.from('b')));
-    expect(after.code).toBe(GrpcStatus.UNAVAILABLE);
-    expect(after.details).toContain(`127.0.0.1:${port}`);
   });
 
   it('an idle channel does not keep the process alive; a call in flight does', async () => {

@@ -14,8 +14,8 @@
  * What a gRPC client owes the peer is kept: `te: trailers`, `grpc-timeout` with a local
  * deadline, `grpc-encoding` with gzip/deflate messages, decompression of compressed responses,
  * keepalive pings, the HTTP/2 → gRPC status mapping of the gRPC spec (PROTOCOL-HTTP2.md), and
- * errors shaped as grpc-js's ServiceError (`code`, `details`, `metadata`) so the retry rule and
- * every caller read them alike.
+ * errors shaped as grpc-js's ServiceError (`code`, `details`, `metadata`, with grpc-js's client's
+ * wording where it has one) so the retry rule and every caller read them alike.
  */
 import net from 'node:net';
 import { promisify } from 'node:util';
@@ -225,7 +225,7 @@ export class UnaryChannel {
     if (this.closed) throw new GrpcCallError(GrpcStatus.UNAVAILABLE, 'channel closed');
     const maxSend = this.options.maxSendMessageLength;
     if (maxSend !== undefined && maxSend >= 0 && request.length > maxSend) {
-      throw new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Sent message larger than max (${request.length} vs. ${maxSend})`);
+      throw new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${maxSend}`);
     }
     if (!this.options.compression) return this.send(path, messagePrefix(0, request.length), request, options);
     const compressed = this.options.compression === 'gzip' ? await gzip(request) : await deflate(request);
@@ -420,7 +420,7 @@ class UnaryCall implements StreamHandler {
     this.received += chunk.length;
     const max = this.channel.maxReceiveMessageLength;
     if (max !== undefined && max >= 0 && this.received > max + 5) {
-      return this.finish(new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${this.received - 5} vs. ${max})`));
+      return this.finish(new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${this.received - 5} vs ${max})`));
     }
     if (chunk.length > 0) this.chunks.push(chunk);
     // a stream that ends with its data carries no trailers, so no grpc-status

@@ -69,6 +69,7 @@ describe('parseGatewayArgv: the command lines Jina writes', () => {
       [['--ssl-certfile', 'cert.pem'], '--ssl-certfile needs --ssl-keyfile too'],
       [['--compression', 'zstd'], '--compression: expected one of NoCompression | Deflate | Gzip'],
       [['--prefetch', '-3'], '--prefetch: must be 0 or more'],
+      [['--executor-transport', 'node'], '--executor-transport: expected one of own | grpc-js, got "node"'],
     ];
     for (const [argv, message] of cases) {
       const result = parseGatewayArgv(argv);

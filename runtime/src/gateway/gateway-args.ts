@@ -20,6 +20,7 @@
  */
 import type { GatewayProtocol } from '../protocols/protocol-server.js';
 import { type FlagArity, type FlagDefinition, splitArgv } from '../cli/flag-parser.js';
+import { EXECUTOR_TRANSPORT_ENV, EXECUTOR_TRANSPORTS, type ExecutorTransport } from '../executor/executor-transport.js';
 import { isPlainObject, parseKeyValues } from '../cli/key-values.js';
 import { fail, ok, type Result } from './result.js';
 
@@ -47,6 +48,8 @@ export interface GatewayArgs {
   /** --prefetch: requests in flight per client stream; 0 = unlimited. */
   prefetch: number;
   grpcChannelOptions: Record<string, unknown>;
+  /** --executor-transport (not Jina's): the client of unary calls to executors; undefined: JINA_TS_EXECUTOR_TRANSPORT, else `own`. */
+  executorTransport: ExecutorTransport | undefined;
 
   // The server
   name: string;
@@ -202,6 +205,7 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('compression', ['--compression'], { type: 'choice', choices: ['NoCompression', 'Deflate', 'Gzip'] }, undefined, CALLS, 'gRPC compression of calls to executors: NoCompression | Deflate | Gzip'),
   spec('prefetch', ['--prefetch'], nonNegative, 1000, CALLS, 'requests in flight per client stream (gRPC Call, WebSocket); 0: unlimited'),
   spec('grpcChannelOptions', ['--grpc-channel-options'], keyValues, {}, CALLS, 'JSON or key=value: grpc-js channel options to executors, over Jina\'s defaults'),
+  spec('executorTransport', ['--executor-transport'], { type: 'choice', choices: EXECUTOR_TRANSPORTS }, undefined, CALLS, `client of unary calls to executors (not a Jina flag): own (our HTTP/2 client, the default) | grpc-js (grpc-js's unary call: if ours is suspected of a bug, or for --grpc-channel-options only grpc-js reads); absent: ${EXECUTOR_TRANSPORT_ENV}, else own`),
 
   spec('name', ['--name'], str, 'gateway', SERVER, 'the gateway\'s name (logger name)'),
   spec('host', ['--host', '--host-in'], str, '0.0.0.0', SERVER, 'address to bind'),

@@ -106,7 +106,7 @@ describe('startGateway with a class in code', () => {
       async shutdown() {}
     }
     const env: NodeJS.ProcessEnv = {};
-    const started = await startGateway({ args: { ...flow(), host: '127.0.0.1', timeoutSend: 2500 }, gatewayClass: Idle, logDestination, env });
+    const started = await startGateway({ args: { ...flow(), host: '127.0.0.1', timeoutSend: 2500, executorTransport: 'grpc-js' }, gatewayClass: Idle, logDestination, env });
     if (!started.ok) throw new Error(started.error.message);
     await started.value.done;
     expect(JSON.parse(env.JINA_STREAMER_ARGS!)).toMatchObject({
@@ -115,6 +115,9 @@ describe('startGateway with a class in code', () => {
       timeout_send: 2.5,
       runtime_name: 'gateway',
     });
+    // not in Jina's JSON, whose keys Jina's get_streamer() passes as kwargs
+    expect(JSON.parse(env.JINA_STREAMER_ARGS!)).not.toHaveProperty('executor_transport');
+    expect(env.JINA_TS_EXECUTOR_TRANSPORT).toBe('grpc-js');
   });
 
   it('returns a failure naming the step, and leaves no port bound, when setupServer() throws', async () => {

@@ -11,6 +11,7 @@
  * a gateway that cannot start leaves no port bound and no connection open.
  */
 import type { DestinationStream } from 'pino';
+import { channelOptionWarnings, EXECUTOR_TRANSPORT_ENV, resolveExecutorTransport } from '../executor/executor-transport.js';
 import { GatewayStreamer, type GatewayStreamerOptions } from '../streamer/gateway-streamer.js';
 import { type GatewayArgName, type GatewayArgs, type GatewayArgsInput, gatewayArgsFrom, parseGatewayArgv } from './gateway-args.js';
 import { GatewayHealth } from './gateway-health.js';
@@ -76,8 +77,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const created = await createGatewayLogger(args, env, options.logDestination);
   if (!created.ok) return created;
   const logger = created.value.logger;
-  const warnings = [...parsed.value.warnings, ...resolved.value.warnings, ...created.value.warnings];
+  const transport = resolveExecutorTransport(args.executorTransport, env);
+  if (!transport.ok) return transport;
+  const warnings = [
+    ...parsed.value.warnings,
+    ...resolved.value.warnings,
+    ...created.value.warnings,
+    ...channelOptionWarnings(args.grpcChannelOptions, transport.value),
+  ];
   for (const warning of warnings) logger.warn(warning);
+  if (transport.value !== 'own') logger.info(`unary calls to executors go over ${transport.value} (--executor-transport / ${EXECUTOR_TRANSPORT_ENV})`);
 
   if (!args.proxy) {
     // Jina's rule: proxies of the environment must not capture gateway → executor traffic
@@ -113,7 +122,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
   const stopTracing = (): Promise<void> => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: exporting the last spans failed')) ?? Promise.resolve();
 
-  const streamerOptions = { ...streamerOptionsFrom(args), tracing };
+  const streamerOptions = { ...streamerOptionsFrom(args), executorTransport: transport.value, tracing };
   let streamer: GatewayStreamer;
   try {
     streamer = new GatewayStreamer(streamerOptions);
@@ -123,6 +132,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   }
   // What Jina's gateway writes, so that GatewayStreamer.get() works in the gateway's own code
   env.JINA_STREAMER_ARGS = GatewayStreamer.argsFor(streamerOptions);
+  // ... and the transport the flag chose (Jina's JSON has no place for it; get_streamer() takes its keys as kwargs)
+  if (args.executorTransport !== undefined) env[EXECUTOR_TRANSPORT_ENV] = args.executorTransport;
 
   const health = new GatewayHealth();
   const abort = new AbortController();

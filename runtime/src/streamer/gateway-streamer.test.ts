@@ -164,6 +164,14 @@ describe('GatewayStreamer', () => {
     const [docs] = await collect(rebuilt.streamDocs({ docs: [{ id: 'd1', text: 'x' }], execEndpoint: '/run' }));
     expect(docs?.[0]).toMatchObject({ text_a: 'a:x:', text_b: 'b:x', joined: true });
     expect(() => GatewayStreamer.get({})).toThrow(/JINA_STREAMER_ARGS environment variable is not set/);
+    // the executor transport comes from JINA_TS_EXECUTOR_TRANSPORT (startGateway sets it from the flag)
+    const overGrpcJs = GatewayStreamer.get({ JINA_STREAMER_ARGS: GatewayStreamer.argsFor(options), JINA_TS_EXECUTOR_TRANSPORT: 'grpc-js' });
+    streamers.push(overGrpcJs);
+    const [again] = await collect(overGrpcJs.streamDocs({ docs: [{ id: 'd1', text: 'y' }], execEndpoint: '/run' }));
+    expect(again?.[0]).toMatchObject({ text_a: 'a:y:', text_b: 'b:y', joined: true });
+    expect(() => GatewayStreamer.get({ JINA_STREAMER_ARGS: GatewayStreamer.argsFor(options), JINA_TS_EXECUTOR_TRANSPORT: 'h2' })).toThrow(
+      'JINA_TS_EXECUTOR_TRANSPORT: expected one of own | grpc-js, got "h2"',
+    );
   });
 
   it('forwards the client bytes untouched when a node gets the request unchanged, re-encodes otherwise', async () => {

@@ -6,6 +6,7 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { ConnectionPool } from '../executor/connection-pool.js';
+import { type ExecutorTransport, resolveExecutorTransport } from '../executor/executor-transport.js';
 import type { Tracing } from '../tracing/tracing.js';
 import { ExecutorError } from '../executor/errors.js';
 import { type FlowTopology, parseFlowTopology, type TopologyFlags } from '../topology/graph.js';
@@ -38,6 +39,8 @@ export interface GatewayStreamerOptions extends TopologyFlags {
   grpcChannelOptions?: ChannelOptions;
   /** Root certificates for grpcs:// executors. */
   rootCerts?: Buffer;
+  /** --executor-transport: the client of unary calls to executors. Default `own`. */
+  executorTransport?: ExecutorTransport | undefined;
   /** Errors of floating branches (which never reach a response) are reported here. */
   onFloatingError?: (node: string, error: unknown) => void;
   /** --tracing: executor calls get spans and send their trace context (see tracing/). */
@@ -123,6 +126,7 @@ export class GatewayStreamer {
       compression: options.compression,
       channelOptions: options.grpcChannelOptions,
       rootCerts: options.rootCerts,
+      transport: options.executorTransport,
       deploymentsMetadata: metadata,
       tracing: options.tracing,
     });
@@ -146,7 +150,11 @@ export class GatewayStreamer {
     } catch (error) {
       throw new Error(`JINA_STREAMER_ARGS is not valid JSON: ${(error as Error).message}`);
     }
+    // not in Jina's JSON (Jina's get_streamer() takes its keys as kwargs): startGateway sets the variable
+    const transport = resolveExecutorTransport(undefined, env);
+    if (!transport.ok) throw transport.error;
     return new GatewayStreamer({
+      executorTransport: transport.value,
       graphDescription: args.graph_representation,
       deploymentsAddresses: args.executor_addresses,
       graphConditions: args.graph_conditions,

@@ -87,6 +87,7 @@ export class BuiltinGateway extends Gateway<BuiltinGatewayParams> {
       title: this.params.title ?? args.title,
       description: this.params.description ?? args.description,
       grpcServerOptions: args.grpcServerOptions,
+      auth: contextOf(this).auth,
     });
     try {
       for (const [index, protocol] of this.protocols.entries()) {

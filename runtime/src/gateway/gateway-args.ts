@@ -48,6 +48,8 @@ export interface GatewayArgs {
   /** --prefetch: requests in flight per client stream; 0 = unlimited. */
   prefetch: number;
   grpcChannelOptions: Record<string, unknown>;
+  /** --auth-token-env (ours): the environment variable holding the bearer token clients must send. */
+  authTokenEnv: string | undefined;
   /** --executor-transport (not Jina's): the client of unary calls to executors; undefined: JINA_TS_EXECUTOR_TRANSPORT, else `own`. */
   executorTransport: ExecutorTransport | undefined;
 
@@ -218,6 +220,7 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('description', ['--description'], str, undefined, SERVER, 'description of the OpenAPI document (HTTP)'),
   spec('grpcServerOptions', ['--grpc-server-options'], keyValues, {}, SERVER, 'JSON or key=value: grpc-js server options (gRPC), over Jina\'s defaults'),
   spec('proxy', ['--proxy'], flag, false, SERVER, 'keep http_proxy / https_proxy for calls to executors (otherwise unset, as Jina does)'),
+  spec('authTokenEnv', ['--auth-token-env'], str, undefined, SERVER, 'NAME: every request must carry `Authorization: Bearer $NAME` (HTTP, WebSocket, gRPC metadata); GET / and gRPC health stay open for probes; not a Jina flag'),
   spec('workers', ['--workers'], { type: 'int', min: 1 }, 1, SERVER, 'processes serving the same ports (node:cluster), e.g. one per core; needs --port; not a Jina flag'),
 
   spec('uses', ['--uses'], str, undefined, CUSTOM, 'config.yml of a custom gateway (jtype or !Tag, py_modules = its JS/TS module, with:), a JS/TS module exporting one, a class name from --py-modules, or GRPCGateway / HTTPGateway / WebSocketGateway / CompositeGateway (the built-in gateway)'),

@@ -26,6 +26,7 @@
  * fills only while it calls `new` (`createGateway`); a gateway constructed any other way has no
  * attributes, and reading one says so.
  */
+import type { BearerAuth } from '../protocols/auth/bearer-auth.js';
 import { trace, type TracerProvider } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { GatewayProtocol } from '../protocols/protocol-server.js';
@@ -49,6 +50,8 @@ export interface GatewayContext {
   readonly shutdownGraceMs: number;
   /** The constructor parameters (`with:` and `--uses-with` over the declared defaults). */
   readonly params: Readonly<Record<string, unknown>>;
+  /** --auth-token-env: the bearer token every request must carry; undefined: no inbound auth. */
+  readonly auth?: BearerAuth | undefined;
 }
 
 /** A concrete gateway class, with the parameters it declares. */

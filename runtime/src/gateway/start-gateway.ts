@@ -19,6 +19,7 @@ import { createGatewayLogger } from './gateway-logger.js';
 import { resolveGateway } from './gateway-uses.js';
 import { createGateway, type Gateway, type GatewayClass, globalTracerProvider } from './gateway.js';
 import { BuiltinGateway } from './builtin-gateway.js';
+import { BearerAuth } from '../protocols/auth/bearer-auth.js';
 import { freePort } from './free-port.js';
 import { fail, messageOf, ok, type Result } from './result.js';
 import type { GatewayTracing } from '../tracing/tracing-sdk.js';
@@ -135,6 +136,18 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   // ... and the transport the flag chose (Jina's JSON has no place for it; get_streamer() takes its keys as kwargs)
   if (args.executorTransport !== undefined) env[EXECUTOR_TRANSPORT_ENV] = args.executorTransport;
 
+  let auth: BearerAuth | undefined;
+  if (args.authTokenEnv !== undefined) {
+    const fromEnv = BearerAuth.fromEnv(args.authTokenEnv, env);
+    if (!fromEnv.ok) {
+      streamer.close();
+      await stopTracing();
+      return fromEnv;
+    }
+    auth = fromEnv.value;
+    logger.info(`auth: every request needs the bearer token of $${args.authTokenEnv} (GET / and gRPC health stay open)`);
+  }
+
   const health = new GatewayHealth();
   const abort = new AbortController();
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
@@ -150,6 +163,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       signal: abort.signal,
       shutdownGraceMs,
       params: resolved.value.params,
+      auth,
     });
   } catch (error) {
     streamer.close();

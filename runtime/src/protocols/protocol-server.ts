@@ -6,6 +6,7 @@
 import type { ServerOptions as GrpcServerOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { GatewayStreamer } from '../streamer/gateway-streamer.js';
+import type { BearerAuth } from './auth/bearer-auth.js';
 
 export type GatewayProtocol = 'grpc' | 'http' | 'websocket';
 
@@ -34,6 +35,8 @@ export interface ProtocolServerOptions {
   grpcServerOptions?: GrpcServerOptions | undefined;
   /** Largest request body or frame accepted, in bytes. */
   bodyLimit?: number | undefined;
+  /** --auth-token-env: requests without this bearer token are refused (protocols/auth/). */
+  auth?: BearerAuth | undefined;
 }
 
 export interface ProtocolServer {

@@ -26,6 +26,7 @@ import { discoverFlow } from './discovery.js';
 import { dryRun } from './dry-run.js';
 import { DRY_RUN_ENDPOINT, type FlowEndpoint, flowEndpointMap } from './flow-endpoints.js';
 import { buildOpenApi, type OpenApiRoute } from './openapi.js';
+import { requireBearerToken } from '../auth/http-auth.js';
 import { answerMethodNotAllowed } from './method-not-allowed.js';
 import { postHandler } from './post-route.js';
 import { abortOnDisconnect } from './request-helpers.js';
@@ -86,6 +87,8 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
     await app.register(fastifyCors, { origin: true, credentials: true, methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS'] });
     logger.warn('CORS is enabled. This service is accessible from any website!');
   }
+  // after CORS, so that a refusal carries its headers and a browser sees the 401
+  if (options.auth !== undefined) requireBearerToken(app, options.auth);
 
   const { routes, status: statusRoute, dryRun: dryRunRoute } = registerFlowRoutes(app, options, endpoints);
   const health = options.healthCheck !== false;

@@ -20,6 +20,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { UNAUTHENTICATED_DETAIL } from '../auth/bearer-auth.js';
+import { isOpenRequest } from '../auth/http-auth.js';
 import type { ProtocolServer, ProtocolServerOptions } from '../protocol-server.js';
 import { FlowReadiness } from '../grpc/flow-readiness.js';
 import { DEFAULT_BODY_LIMIT } from '../http/http-app.js';
@@ -79,6 +81,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     socket.on('error', () => socket.destroy());
     const path = (request.url ?? '/').split('?')[0];
     if (path !== '/' && path !== '/dry_run') return refuseUpgrade(socket, 404, 'Not Found');
+    if (options.auth !== undefined && !options.auth.accepts(request.headers.authorization)) return refuseUpgrade(socket, 401, UNAUTHENTICATED_DETAIL);
     if (draining.signal.aborted) return refuseUpgrade(socket, 503, 'the gateway is shutting down');
     sockets.handleUpgrade(request, socket, head, (ws) => {
       const waiting = notReady();
@@ -104,6 +107,10 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
       if (inflight.size === 0 && sessions.size === 0) onIdle?.();
     });
     if (draining.signal.aborted) response.setHeader('connection', 'close');
+    if (options.auth !== undefined && !isOpenRequest(request.method, request.url, request.headers) && !options.auth.accepts(request.headers.authorization)) {
+      response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ detail: UNAUTHENTICATED_DETAIL }));
+      return;
+    }
     handleHttpRequest(request, response, { streamer, notReady, cors: options.cors === true });
   });
   server.on('error', (error) => logger.error({ err: error }, 'WebSocket gateway server error'));
@@ -168,10 +175,13 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
 }
 
 /** Answers an upgrade request that will not become a WebSocket, in plain HTTP. */
+const REASONS: Readonly<Record<number, string>> = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' };
+
 function refuseUpgrade(socket: Duplex, status: number, detail: string): void {
   const body = JSON.stringify({ detail });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n` +
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Service Unavailable'}\r\n` +
+      (status === 401 ? 'www-authenticate: Bearer\r\n' : '') +
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

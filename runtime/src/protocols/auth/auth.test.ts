@@ -89,7 +89,7 @@ describe('a gateway started with --auth-token-env', () => {
       // HTTP
       const post = (headers: Record<string, string>) =>
         fetch(`http://127.0.0.1:${httpPort}/upper`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"data": [{"text": "hi"}]}' });
-      for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }]) {
+      for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }] as Array<Record<string, string>>) {
         const refused = await post(headers);
         expect(refused.status).toBe(401);
         expect(refused.headers.get('www-authenticate')).toBe('Bearer');

@@ -10,7 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Doc, type ExecutorServer, type RunningGateway, serveExecutor, startGateway } from '../runtime/src/index.js';
-import { startCuttingProxy, startLoad } from './support/fault-load.js';
+import { startCuttingProxy, startLoad } from '../bench/fault-load.js';
 
 const CLIENTS = 8;
 const DEPLOYMENT = 'worker';

@@ -113,6 +113,8 @@ interface Replica {
   client: Client | undefined;
   /** The unary calls' client (our HTTP/2 one, or grpc-js's with transport grpc-js); made on first use. */
   channel: UnaryChannel | GrpcJsUnaryChannel | undefined;
+  /** Counts resets, so that a call failed on a connection already reset does not reset the new one. */
+  resets: number;
 }
 
 export class DeploymentClient {
@@ -128,7 +130,7 @@ export class DeploymentClient {
   constructor(name: string, addresses: readonly string[], options: DeploymentClientOptions = {}) {
     if (addresses.length === 0) throw new Error(`deployment "${name}" has no address`);
     this.name = name;
-    this.replicas = addresses.map((address) => ({ address: parseExecutorAddress(address), client: undefined, channel: undefined }));
+    this.replicas = addresses.map((address) => ({ address: parseExecutorAddress(address), client: undefined, channel: undefined, resets: 0 }));
     this.options = options;
     this.channelOptions = channelOptions(options.channelOptions, options.compression);
     this.metadataHeaders = metadataAsHeaders(options.metadata);
@@ -236,13 +238,16 @@ export class DeploymentClient {
       if (options.signal?.aborted) throw options.signal.reason;
       const replica = this.nextReplica(tried);
       tried.add(replica);
+      const resets = replica.resets;
       try {
         return await attempt(replica);
       } catch (error) {
         if (!isServiceError(error) || !RETRIED.has(error.code)) throw error;
         lastError = error;
         // A failed channel can stay in backoff for seconds; a fresh one reconnects at once (as Jina does).
-        this.resetReplica(replica);
+        // Only once for the calls a broken connection fails together: the first one's reset opened the
+        // channel the others retry on, and resetting that too would dial once per failed call.
+        if (replica.resets === resets) this.resetReplica(replica);
       }
     }
     const error = lastError!;
@@ -297,6 +302,7 @@ export class DeploymentClient {
   }
 
   private resetReplica(replica: Replica): void {
+    replica.resets++;
     replica.client?.close();
     replica.client = undefined;
     replica.channel?.close();

@@ -1,0 +1,229 @@
+/**
+ * Faults under load: the built-in HTTP gateway (`startGateway`, as the command line starts it) in
+ * front of our TypeScript executor server, `--clients` clients POSTing in a closed loop while a
+ * fault is injected again and again; the same scenarios as test/faults.test.ts, longer, counted:
+ *
+ *   restart  the executor closed (`close(0)`), down for `--down-ms`, served again on the same port;
+ *            `--cycles` times. "first 200" = ms from the executor's return (serveExecutor resolved)
+ *            to the next 200 the clients get; our gateway has no reconnect backoff (a failed call
+ *            resets the connection, the next call dials at once), so this is the dial + one call.
+ *   slow     half the clients on `/slow` (sleeps 2 s) with `--timeout-send 300`, half on `/x`.
+ *   cut      a TCP proxy between gateway and executor destroys the connection 1,000 bytes of
+ *            responses after being armed, every 250 ms (`--cycles` × 4 cuts).
+ *
+ * Each scenario runs with `--retries 0` and with retries (-1 for restart: max(3, replicas) = 3; 1
+ * for cut). Every answer is counted: 200, 502/503/504 naming the deployment, other (any other
+ * status or a fetch error), lost (no answer within 10 s: a hang). Socket fds of this process are
+ * counted before, at the peak (sampled every 100 ms) and after each scenario (everything closed),
+ * to see leaks, and unhandled rejections are counted. Everything runs in this one process (counts,
+ * not throughput).
+ *
+ *   node bench/dist/faults.js [--clients 16] [--cycles 5] [--down-ms 500] [--json out.json]
+ */
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { type Doc, type ExecutorServer, serveExecutor, startGateway } from '@jina-ts/runtime';
+import { type LoadCounts, startCuttingProxy, startLoad } from './fault-load.js';
+
+interface Args {
+  clients: number;
+  cycles: number;
+  downMs: number;
+  json: string | undefined;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { clients: 16, cycles: 5, downMs: 500, json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--clients') args.clients = Number(value);
+    else if (flag === '--cycles') args.cycles = Number(value);
+    else if (flag === '--down-ms') args.downMs = Number(value);
+    else if (flag === '--json') args.json = value;
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return args;
+}
+
+const DEPLOYMENT = 'worker';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let unhandled = 0;
+process.on('unhandledRejection', (reason) => {
+  unhandled++;
+  console.error('unhandled rejection:', reason);
+});
+
+function socketFds(): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) count++;
+    } catch {
+      // closed while listing
+    }
+  }
+  return count;
+}
+
+function executor(port = 0): Promise<ExecutorServer> {
+  return serveExecutor({
+    name: DEPLOYMENT,
+    host: '127.0.0.1',
+    port,
+    endpoints: {
+      '/x': { handler: (docs: Doc[]) => docs.map((doc) => ({ ...doc, text: 'ok' })) },
+      '/slow': {
+        handler: async (docs: Doc[]) => {
+          await sleep(2_000);
+          return docs;
+        },
+      },
+    },
+  });
+}
+
+async function gateway(executorPort: number, flags: string[]) {
+  const started = await startGateway({
+    argv: [
+      '--graph-description', JSON.stringify({ 'start-gateway': [DEPLOYMENT], [DEPLOYMENT]: ['end-gateway'] }),
+      '--deployments-addresses', JSON.stringify({ [DEPLOYMENT]: [`grpc://127.0.0.1:${executorPort}`] }),
+      '--host', '127.0.0.1', '--protocol', 'http', ...flags,
+    ],
+    logDestination: { write: () => undefined },
+    env: {},
+  });
+  if (!started.ok) throw started.error;
+  await started.value.ready;
+  return { running: started.value, url: (path: string) => `http://127.0.0.1:${started.value.ports[0]}${path}` };
+}
+
+interface Row {
+  scenario: string;
+  flags: string;
+  seconds: number;
+  counts: LoadCounts;
+  firstOkMs: number[];
+  socketFds: { before: number; peak: number; after: number };
+  note: string;
+}
+
+async function restart(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds'>> {
+  let server = await executor();
+  const port = server.port;
+  const { running, url } = await gateway(port, flags);
+  const started = performance.now();
+  const load = startLoad({ url: url('/x'), clients: args.clients, deployment: DEPLOYMENT });
+  const firstOkMs: number[] = [];
+  try {
+    await load.okCount(200);
+    for (let cycle = 0; cycle < args.cycles; cycle++) {
+      await server.close(0);
+      await sleep(args.downMs);
+      server = await executor(port);
+      const back = performance.now();
+      await load.okCount(1);
+      firstOkMs.push(performance.now() - back);
+      await load.okCount(200);
+    }
+  } finally {
+    await load.stop();
+    await running.stop();
+    await server.close(0);
+  }
+  return { scenario: 'restart', flags: flags.join(' '), seconds: (performance.now() - started) / 1000, counts: load.counts, firstOkMs, note: `${args.cycles} × down ${args.downMs} ms` };
+}
+
+async function slow(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds'>[]> {
+  const server = await executor();
+  const { running, url } = await gateway(server.port, flags);
+  const started = performance.now();
+  const slowLoad = startLoad({ url: url('/slow'), clients: args.clients / 2, deployment: DEPLOYMENT });
+  const fastLoad = startLoad({ url: url('/x'), clients: args.clients / 2, deployment: DEPLOYMENT });
+  try {
+    await sleep(args.cycles * 1_000);
+  } finally {
+    await slowLoad.stop();
+    await fastLoad.stop();
+    await running.stop();
+    await server.close(0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return [
+    { scenario: 'slow /slow', flags: flags.join(' '), seconds, counts: slowLoad.counts, firstOkMs: [], note: 'sleeps 2 s' },
+    { scenario: 'slow /x', flags: flags.join(' '), seconds, counts: fastLoad.counts, firstOkMs: [], note: 'same gateway, same executor' },
+  ];
+}
+
+async function cut(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds'>> {
+  const server = await executor();
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const { running, url } = await gateway(proxy.port, flags);
+  const started = performance.now();
+  const load = startLoad({ url: url('/x'), clients: args.clients, deployment: DEPLOYMENT });
+  const cutsAtStart = proxy.cuts;
+  try {
+    await load.okCount(200);
+    for (let i = 0; i < args.cycles * 4; i++) {
+      proxy.armCuts(1, 1_000);
+      await sleep(250);
+    }
+    await load.okCount(200);
+  } finally {
+    await load.stop();
+    await running.stop();
+    await proxy.close();
+    await server.close(0);
+  }
+  return { scenario: 'cut', flags: flags.join(' '), seconds: (performance.now() - started) / 1000, counts: load.counts, firstOkMs: [], note: `${proxy.cuts - cutsAtStart} cuts, ${proxy.connections} connections` };
+}
+
+async function measured<T extends Omit<Row, 'socketFds'> | Omit<Row, 'socketFds'>[]>(run: () => Promise<T>): Promise<Row[]> {
+  const before = socketFds();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, socketFds())), 100);
+  const result = await run().finally(() => clearInterval(sampler));
+  await sleep(200);
+  const after = socketFds();
+  return (Array.isArray(result) ? result : [result]).map((row) => ({ ...row, socketFds: { before, peak, after } }));
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| scenario | gateway flags | s | requests | 200 | 502 | 503 | 504 | other | lost | first 200 after return, ms | socket fds before / peak / after | note |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|',
+  ];
+  for (const row of rows) {
+    const { counts } = row;
+    const named = (status: number) => counts.named[status] ?? 0;
+    const requests = counts.ok + named(502) + named(503) + named(504) + counts.other.length + counts.lost;
+    const firstOk = row.firstOkMs.length ? row.firstOkMs.map((ms) => ms.toFixed(1)).join(', ') : '–';
+    lines.push(
+      `| ${row.scenario} | \`${row.flags}\` | ${row.seconds.toFixed(1)} | ${requests} | ${counts.ok} | ${named(502)} | ${named(503)} | ${named(504)} | ${counts.other.length} | ${counts.lost} | ${firstOk} | ${row.socketFds.before} / ${row.socketFds.peak} / ${row.socketFds.after} | ${row.note} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const rows: Row[] = [];
+  rows.push(...(await measured(() => restart(args, ['--retries', '0']))));
+  rows.push(...(await measured(() => restart(args, ['--retries', '-1']))));
+  rows.push(...(await measured(() => slow(args, ['--timeout-send', '300', '--retries', '0']))));
+  rows.push(...(await measured(() => cut(args, ['--retries', '0']))));
+  rows.push(...(await measured(() => cut(args, ['--retries', '1']))));
+  console.log(table(rows));
+  console.log(`\nclients ${args.clients}, unhandled rejections ${unhandled}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  for (const row of rows) for (const line of row.counts.other.slice(0, 5)) console.log(`other (${row.scenario}, ${row.flags}): ${line}`);
+  if (args.json) {
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, args, unhandled, rows: rows.map(({ counts: { okAt: _okAt, ...counts }, ...row }) => ({ ...row, counts })) }, null, 2)}\n`,
+    );
+  }
+}
+
+await main();

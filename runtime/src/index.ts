@@ -71,6 +71,9 @@ export { RUNTIME_VERSION } from './version.js';
 
 // Gateways: base classes, the runtime that runs them, Jina's flags and config.yml, `jina ping`
 export { Gateway, type GatewayClass, type GatewayContext } from './gateway/gateway.js';
+export { type AuthProtocol, type AuthRequest, type Authenticator } from './protocols/auth/authenticator.js';
+export { BearerAuth } from './protocols/auth/bearer-auth.js';
+export { ClientMetadataForwarding } from './protocols/client-metadata.js';
 export { FastifyBaseGateway, type FastifyApp, type FastifyAppSource } from './gateway/fastify-base-gateway.js';
 export { mergeOpenApi, registerJinaHttpApi, type JinaHttpApiOptions } from './gateway/jina-http-api.js';
 export { grpcFailure, typedGrpcService, type FailureLogger, type TypedGrpcServiceOptions, type TypedRpc } from './gateway/typed-grpc-service.js';

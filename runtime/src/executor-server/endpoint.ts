@@ -21,6 +21,8 @@ export interface EndpointContext {
   /** The request's parameters, with executor-specific keys applied. */
   parameters: Record<string, unknown>;
   header: HeaderProto;
+  /** The call's gRPC metadata (text entries, first value of each): what the gateway sent, e.g. --forward-metadata's. */
+  metadata: Readonly<Record<string, string>>;
 }
 
 interface EndpointModels {

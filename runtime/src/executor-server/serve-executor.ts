@@ -90,14 +90,14 @@ export async function serveExecutor(options: ServeExecutorOptions): Promise<Exec
 
   server.addService(rawService('jina.JinaSingleDataRequestRPC', 'process_single_data'), {
     process_single_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-      executor.processSingleData(call.request).then(({ response, isError }) => {
+      executor.processSingleData(call.request, textMetadata(call.metadata)).then(({ response, isError }) => {
         callback(null, response, isError ? errorTrailers() : undefined);
       }, (error: unknown) => callback(toServiceError(error)));
     },
   });
   server.addService(rawService('jina.JinaDataRequestRPC', 'process_data'), {
     process_data: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-      executor.processDataList(call.request).then(({ response, isError }) => {
+      executor.processDataList(call.request, textMetadata(call.metadata)).then(({ response, isError }) => {
         callback(null, response, isError ? errorTrailers() : undefined);
       }, (error: unknown) => callback(toServiceError(error)));
     },
@@ -108,7 +108,7 @@ export async function serveExecutor(options: ServeExecutorOptions): Promise<Exec
       let anyError = false;
       call.on('data', (request: Buffer) => {
         pending.push(
-          executor.processSingleData(request).then(({ response, isError }) => {
+          executor.processSingleData(request, textMetadata(call.metadata)).then(({ response, isError }) => {
             anyError ||= isError;
             call.write(response);
           }),
@@ -121,7 +121,7 @@ export async function serveExecutor(options: ServeExecutorOptions): Promise<Exec
   });
   server.addService(rawService('jina.JinaSingleDocumentRequestRPC', 'stream_doc', { responseStream: true }), {
     stream_doc: (call: ServerWritableStream<Buffer, Buffer>) => {
-      void executor.streamDoc(call.request, (response) => call.write(response)).finally(() => call.end());
+      void executor.streamDoc(call.request, textMetadata(call.metadata), (response) => call.write(response)).finally(() => call.end());
     },
   });
   server.addService(rawService('jina.JinaDiscoverEndpointsRPC', 'endpoint_discovery'), {
@@ -184,12 +184,12 @@ class TypeScriptExecutor {
   }
 
   /** process_single_data and each message of Call. */
-  processSingleData(requestBytes: Buffer): Promise<{ response: Buffer; isError: boolean }> {
-    return this.processData([decodeDataRequest(requestBytes)]);
+  processSingleData(requestBytes: Buffer, metadata: Readonly<Record<string, string>> = {}): Promise<{ response: Buffer; isError: boolean }> {
+    return this.processData([decodeDataRequest(requestBytes)], metadata);
   }
 
   /** process_data (DataRequestListProto): Jina's worker runs the docs of all requests as one batch. */
-  processDataList(listBytes: Buffer): Promise<{ response: Buffer; isError: boolean }> {
+  processDataList(listBytes: Buffer, metadata: Readonly<Record<string, string>> = {}): Promise<{ response: Buffer; isError: boolean }> {
     const requests: DataRequest[] = [];
     const reader = new BinaryReader(listBytes);
     while (reader.pos < reader.len) {
@@ -198,10 +198,10 @@ class TypeScriptExecutor {
       else reader.skip(wireType, field);
     }
     if (requests.length === 0) return Promise.reject(new Error('process_data received no request'));
-    return this.processData(requests);
+    return this.processData(requests, metadata);
   }
 
-  private async processData(requests: readonly DataRequest[]): Promise<{ response: Buffer; isError: boolean }> {
+  private async processData(requests: readonly DataRequest[], metadata: Readonly<Record<string, string>>): Promise<{ response: Buffer; isError: boolean }> {
     const request = requests[0]!;
     const endpointName = request.header.execEndpoint ?? '';
     if (endpointName === DRY_RUN_ENDPOINT) return { response: this.respond(request, request.data), isError: false };
@@ -209,7 +209,7 @@ class TypeScriptExecutor {
     if (endpoint === undefined) return { response: encodeDataRequest(request), isError: false };
     try {
       const docs = requests.flatMap((part) => decodeDocList(docListFromDataContent(part.data)));
-      const context = this.context(request, endpointName);
+      const context = this.context(request, endpointName, metadata);
       const definition = endpoint.definition;
       let outputDocs: Doc[] = docs;
       if (definition.kind === 'generator') {
@@ -234,7 +234,7 @@ class TypeScriptExecutor {
     }
   }
 
-  async streamDoc(requestBytes: Buffer, write: (response: Buffer) => void): Promise<void> {
+  async streamDoc(requestBytes: Buffer, metadata: Readonly<Record<string, string>>, write: (response: Buffer) => void): Promise<void> {
     const request = SingleDocumentRequestProto.decode(requestBytes);
     const endpointName = request.header?.execEndpoint ?? '';
     const endpoint = this.resolve(endpointName);
@@ -261,6 +261,7 @@ class TypeScriptExecutor {
         endpoint: endpointName,
         parameters: parametersForExecutor((request.parameters as Record<string, unknown>) ?? {}, this.name),
         header: request.header ?? header,
+        metadata,
       };
       for await (const output of endpoint.definition.handler(doc, context)) reply(output);
     } catch (error) {
@@ -290,11 +291,12 @@ class TypeScriptExecutor {
     };
   }
 
-  private context(request: DataRequest, endpoint: string): EndpointContext {
+  private context(request: DataRequest, endpoint: string, metadata: Readonly<Record<string, string>>): EndpointContext {
     return {
       endpoint,
       parameters: parametersForExecutor(request.parameters, this.name),
       header: request.header,
+      metadata,
     };
   }
 
@@ -334,6 +336,13 @@ function pythonStringRepr(text: string): string {
     .replaceAll('\t', '\\t')
     .replaceAll(quote, `\\${quote}`);
   return `${quote}${escaped}${quote}`;
+}
+
+/** A call's text metadata, first value of each (binary `-bin` entries left out). */
+function textMetadata(metadata: Metadata): Record<string, string> {
+  const text: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(metadata.getMap())) if (typeof value === 'string') text[key] = value;
+  return text;
 }
 
 function errorTrailers(): Metadata {

@@ -30,6 +30,7 @@ import { appendLengthDelimited } from '../wire/length-delimited.js';
 import { type ExecutorAddress, parseExecutorAddress } from './address.js';
 import { ExecutorNetworkError, ExecutorProtocolError } from './errors.js';
 import type { ExecutorTransport } from './executor-transport.js';
+import { forwardedMetadata } from './forwarded-metadata.js';
 import { channelOptions } from './grpc-options.js';
 import { GrpcJsUnaryChannel } from './grpc-js-unary-channel.js';
 import { UnaryChannel } from './unary-channel.js';
@@ -141,7 +142,8 @@ export class DeploymentClient {
   }
 
   /** `process_single_data` with a serialized DataRequestProto; resolves with the serialized response. */
-  processSingleData(request: Buffer, options: CallOptions = {}): Promise<UnaryResult> {
+  processSingleData(request: Buffer, given: CallOptions = {}): Promise<UnaryResult> {
+    const options = this.withClientMetadata(given);
     return this.withRetries(options, (replica) => this.unary(replica, JINA_PATHS.processSingleData, request, options));
   }
 
@@ -149,14 +151,16 @@ export class DeploymentClient {
    * `process_data` with several serialized DataRequestProtos in one call: how Jina sends a join's
    * parts to a deployment listed in --deployments-no-reduce (the executor merges them).
    */
-  processData(requests: readonly Buffer[], options: CallOptions = {}): Promise<UnaryResult> {
+  processData(requests: readonly Buffer[], given: CallOptions = {}): Promise<UnaryResult> {
+    const options = this.withClientMetadata(given);
     // DataRequestListProto: field 1, repeated DataRequestProto
     const list = appendLengthDelimited(new Uint8Array(0), 1, requests);
     return this.withRetries(options, (replica) => this.unary(replica, JINA_PATHS.processData, list, options));
   }
 
   /** `JinaRPC/Call` with one request: for peers that serve only the streaming path. */
-  call(request: Buffer, options: CallOptions = {}): Promise<UnaryResult> {
+  call(request: Buffer, given: CallOptions = {}): Promise<UnaryResult> {
+    const options = this.withClientMetadata(given);
     return this.withRetries(options, (replica) => this.bidiOnce(replica, request, options));
   }
 
@@ -164,7 +168,8 @@ export class DeploymentClient {
    * `stream_doc` with a serialized SingleDocumentRequestProto; yields each serialized response.
    * Retries apply until the first response arrives; after that a failure ends the stream.
    */
-  async *streamDoc(request: Buffer, options: CallOptions = {}): AsyncGenerator<Buffer> {
+  async *streamDoc(request: Buffer, given: CallOptions = {}): AsyncGenerator<Buffer> {
+    const options = this.withClientMetadata(given);
     const stream = await this.withRetries(options, (replica) => this.openServerStream(replica, request, options));
     yield* stream;
   }
@@ -200,6 +205,19 @@ export class DeploymentClient {
   close(): void {
     this.closed = true;
     for (const replica of this.replicas) this.resetReplica(replica);
+  }
+
+  /**
+   * The call's options with the client metadata its request forwards (--forward-metadata), under
+   * this deployment's --deployments-metadata and the call's own entries, which win on a clash.
+   */
+  private withClientMetadata(options: CallOptions): CallOptions {
+    const forwarded = forwardedMetadata();
+    if (forwarded === undefined) return options;
+    const metadata: Record<string, string> = {};
+    const fixed = this.options.metadata;
+    for (const [key, value] of Object.entries(forwarded)) if (fixed === undefined || !Object.hasOwn(fixed, key)) metadata[key] = value;
+    return { ...options, metadata: { ...metadata, ...options.metadata } };
   }
 
   private decode<T>(result: UnaryResult, decode: (bytes: Uint8Array) => T): T {

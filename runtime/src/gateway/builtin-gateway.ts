@@ -17,7 +17,7 @@ import { startHttpGateway } from '../protocols/http/index.js';
 import type { GatewayProtocol, ProtocolServer, ProtocolServerOptions } from '../protocols/protocol-server.js';
 import { startWebSocketGateway } from '../protocols/websocket/index.js';
 import { flagFor, type GatewayArgName } from './gateway-args.js';
-import { contextOf, Gateway } from './gateway.js';
+import { authenticatorOf, contextOf, Gateway } from './gateway.js';
 
 export interface BuiltinGatewayParams {
   title: string | undefined;
@@ -87,7 +87,8 @@ export class BuiltinGateway extends Gateway<BuiltinGatewayParams> {
       title: this.params.title ?? args.title,
       description: this.params.description ?? args.description,
       grpcServerOptions: args.grpcServerOptions,
-      auth: contextOf(this).auth,
+      auth: authenticatorOf(this),
+      forwardMetadata: contextOf(this).forwardMetadata,
     });
     try {
       for (const [index, protocol] of this.protocols.entries()) {

@@ -8,8 +8,9 @@
  * - adds `GET /` → 200 `{}` (the health check of Jina, its probes and `jina ping gateway`) unless
  *   the app defines `GET /` itself, and 405 with `Allow` for a served path asked with another
  *   method (fastify says 404, as if the path were wrong);
- * - with `--auth-token-env`, refuses requests without the bearer token (protocols/auth/), `GET /`
- *   and CORS preflights excepted; its gRPC port likewise, health excepted;
+ * - with `--auth-token-env` or an `authorize()` of its own, refuses the requests it refuses
+ *   (protocols/auth/), `GET /` and CORS preflights excepted; its gRPC port likewise, health excepted;
+ * - with `--forward-metadata`, sends the listed request headers on to the executors its handlers call;
  * - binds the app to `host` and the port of `--protocol http` (see Protocols below);
  * - on shutdown, stops accepting and lets requests in flight finish (fastify's `close()`).
  *
@@ -31,9 +32,9 @@ import type { FastifyInstance } from 'fastify';
 import { type GrpcGateway, type GrpcServiceRegistration, startGrpcGateway } from '../protocols/grpc/grpc-gateway.js';
 import { discoverFlow } from '../protocols/http/discovery.js';
 import { answerMethodNotAllowed } from '../protocols/http/method-not-allowed.js';
-import { requireBearerToken } from '../protocols/auth/http-auth.js';
+import { requireAuthorization } from '../protocols/auth/http-auth.js';
 import { useGatewayLogger } from './executor-routes.js';
-import { contextOf, Gateway } from './gateway.js';
+import { authenticatorOf, contextOf, Gateway } from './gateway.js';
 import { traceFastifyRequests } from '../tracing/fastify-request-spans.js';
 
 // Any server type: http, https or http2 apps are all served the same way.
@@ -109,7 +110,8 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
       prefetch: args.prefetch,
       grpcServerOptions: args.grpcServerOptions,
       services: this.grpcServices,
-      auth: contextOf(this).auth,
+      auth: authenticatorOf(this),
+      forwardMetadata: contextOf(this).forwardMetadata,
     });
   }
 
@@ -138,8 +140,11 @@ export abstract class FastifyBaseGateway<P extends object = Record<string, unkno
         `--ssl-certfile/--ssl-keyfile are given but ${this.constructor.name}'s app serves plain HTTP: create it with fastify({ https: this.httpsOptions })`,
       );
     }
-    const auth = contextOf(this).auth;
-    if (auth !== undefined) requireBearerToken(app, auth);
+    const authenticator = authenticatorOf(this);
+    if (authenticator !== undefined) requireAuthorization(app, authenticator, this.logger);
+    const forwarding = contextOf(this).forwardMetadata;
+    // preHandler: the body is parsed by then, and the handler (and the executor calls it makes) runs inside
+    if (forwarding !== undefined) app.addHook('preHandler', (request, _reply, done) => forwarding.run(request.headers, done));
     answerMethodNotAllowed(app);
     useGatewayLogger(app, this.logger);
     // Registered last, so the routes of the user's plugins are known when it looks for `GET /`.

@@ -50,6 +50,8 @@ export interface GatewayArgs {
   grpcChannelOptions: Record<string, unknown>;
   /** --auth-token-env (ours): the environment variable holding the bearer token clients must send. */
   authTokenEnv: string | undefined;
+  /** --forward-metadata (ours): client header / metadata names sent on to executors. */
+  forwardMetadata: string[];
   /** --executor-transport (not Jina's): the client of unary calls to executors; undefined: JINA_TS_EXECUTOR_TRANSPORT, else `own`. */
   executorTransport: ExecutorTransport | undefined;
 
@@ -221,6 +223,7 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('grpcServerOptions', ['--grpc-server-options'], keyValues, {}, SERVER, 'JSON or key=value: grpc-js server options (gRPC), over Jina\'s defaults'),
   spec('proxy', ['--proxy'], flag, false, SERVER, 'keep http_proxy / https_proxy for calls to executors (otherwise unset, as Jina does)'),
   spec('authTokenEnv', ['--auth-token-env'], str, undefined, SERVER, 'NAME: every request must carry `Authorization: Bearer $NAME` (HTTP, WebSocket, gRPC metadata); GET / and gRPC health stay open for probes; not a Jina flag'),
+  spec('forwardMetadata', ['--forward-metadata'], strings, [], SERVER, 'NAME ...: client headers (HTTP, the WebSocket upgrade) and gRPC metadata with these names are sent on to executors as gRPC metadata with every call their request makes; nothing else is; not a Jina flag'),
   spec('workers', ['--workers'], { type: 'int', min: 1 }, 1, SERVER, 'processes serving the same ports (node:cluster), e.g. one per core; needs --port; not a Jina flag'),
 
   spec('uses', ['--uses'], str, undefined, CUSTOM, 'config.yml of a custom gateway (jtype or !Tag, py_modules = its JS/TS module, with:), a JS/TS module exporting one, a class name from --py-modules, or GRPCGateway / HTTPGateway / WebSocketGateway / CompositeGateway (the built-in gateway)'),

@@ -26,9 +26,11 @@
  * fills only while it calls `new` (`createGateway`); a gateway constructed any other way has no
  * attributes, and reading one says so.
  */
-import type { BearerAuth } from '../protocols/auth/bearer-auth.js';
 import { trace, type TracerProvider } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import type { AuthRequest } from '../protocols/auth/authenticator.js';
+import type { BearerAuth } from '../protocols/auth/bearer-auth.js';
+import type { ClientMetadataForwarding } from '../protocols/client-metadata.js';
 import type { GatewayProtocol } from '../protocols/protocol-server.js';
 import type { ExecutorStreamer } from '../streamer/executor-streamer.js';
 import type { GatewayStreamer } from '../streamer/gateway-streamer.js';
@@ -52,6 +54,8 @@ export interface GatewayContext {
   readonly params: Readonly<Record<string, unknown>>;
   /** --auth-token-env: the bearer token every request must carry; undefined: no inbound auth. */
   readonly auth?: BearerAuth | undefined;
+  /** --forward-metadata: the client headers / metadata sent on to executors; undefined: none. */
+  readonly forwardMetadata?: ClientMetadataForwarding | undefined;
 }
 
 /** A concrete gateway class, with the parameters it declares. */
@@ -84,6 +88,30 @@ export abstract class Gateway<P extends object = Record<string, unknown>> {
   abstract runServer(): Promise<void>;
   /** Stops accepting, answers requests in flight, frees resources. */
   abstract shutdown(): Promise<void>;
+
+  /**
+   * Whether a request may be served (HTTP, the WebSocket upgrade, gRPC calls; not `GET /`, CORS
+   * preflights or gRPC health). By default: with `--auth-token-env`, whether it carries that bearer
+   * token; without it, yes. Override it to check something else (an API key header, a JWT, a call
+   * to an auth service); it may be async, and throwing refuses. Refusals say only 401
+   * `{"detail": "Not authenticated"}` / UNAUTHENTICATED. The runtime asks it on the servers it
+   * runs (built-in gateways, FastifyBaseGateway's app and gRPC port); a plain `Gateway` with
+   * servers of its own calls it itself.
+   */
+  authorize(request: AuthRequest): boolean | Promise<boolean> {
+    const auth = contextOf(this).auth;
+    return auth === undefined || auth.accepts(request.headers.authorization);
+  }
+
+  /**
+   * Runs `fn` with the `--forward-metadata` entries of `headers` (a request's headers or gRPC
+   * metadata map) sent on with every executor call it makes; without the flag, just runs `fn`.
+   * The runtime does this for the servers it runs; a plain `Gateway` calls it from its handlers.
+   */
+  forwardClientMetadata<T>(headers: Readonly<Record<string, unknown>>, fn: () => T): T {
+    const forwarding = contextOf(this).forwardMetadata;
+    return forwarding === undefined ? fn() : forwarding.run(headers, fn);
+  }
 
   get name(): string {
     return contextOf(this).name;
@@ -139,6 +167,16 @@ export abstract class Gateway<P extends object = Record<string, unknown>> {
   get signal(): AbortSignal {
     return contextOf(this).signal;
   }
+}
+
+/**
+ * The authenticator the runtime's servers ask for `gateway`: its `authorize()` when it has auth
+ * (`--auth-token-env`) or overrides `authorize()`; undefined otherwise (nothing to check).
+ */
+export function authenticatorOf(gateway: Gateway<object>): ((request: AuthRequest) => boolean | Promise<boolean>) | undefined {
+  const overridden = gateway.authorize !== Gateway.prototype.authorize;
+  if (!overridden && contextOf(gateway).auth === undefined) return undefined;
+  return (request) => gateway.authorize(request);
 }
 
 /** What the runtime gave `gateway`; throws when it was constructed without the runtime. */

@@ -20,6 +20,7 @@ import { resolveGateway } from './gateway-uses.js';
 import { createGateway, type Gateway, type GatewayClass, globalTracerProvider } from './gateway.js';
 import { BuiltinGateway } from './builtin-gateway.js';
 import { BearerAuth } from '../protocols/auth/bearer-auth.js';
+import { ClientMetadataForwarding } from '../protocols/client-metadata.js';
 import { freePort } from './free-port.js';
 import { fail, messageOf, ok, type Result } from './result.js';
 import type { GatewayTracing } from '../tracing/tracing-sdk.js';
@@ -148,6 +149,14 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     logger.info(`auth: every request needs the bearer token of $${args.authTokenEnv} (GET / and gRPC health stay open)`);
   }
 
+  const forwarding = ClientMetadataForwarding.parse(args.forwardMetadata);
+  if (!forwarding.ok) {
+    streamer.close();
+    await stopTracing();
+    return forwarding;
+  }
+  if (forwarding.value !== undefined) logger.info(`client metadata forwarded to executors: ${forwarding.value.names.join(', ')}`);
+
   const health = new GatewayHealth();
   const abort = new AbortController();
   const shutdownGraceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
@@ -164,6 +173,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       shutdownGraceMs,
       params: resolved.value.params,
       auth,
+      forwardMetadata: forwarding.value,
     });
   } catch (error) {
     streamer.close();

@@ -6,7 +6,8 @@
 import type { ServerOptions as GrpcServerOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { GatewayStreamer } from '../streamer/gateway-streamer.js';
-import type { BearerAuth } from './auth/bearer-auth.js';
+import type { Authenticator } from './auth/authenticator.js';
+import type { ClientMetadataForwarding } from './client-metadata.js';
 
 export type GatewayProtocol = 'grpc' | 'http' | 'websocket';
 
@@ -35,8 +36,10 @@ export interface ProtocolServerOptions {
   grpcServerOptions?: GrpcServerOptions | undefined;
   /** Largest request body or frame accepted, in bytes. */
   bodyLimit?: number | undefined;
-  /** --auth-token-env: requests without this bearer token are refused (protocols/auth/). */
-  auth?: BearerAuth | undefined;
+  /** Inbound auth (the gateway's `authorize()`, e.g. --auth-token-env's bearer token); undefined: none. */
+  auth?: Authenticator | undefined;
+  /** --forward-metadata: the client headers / metadata sent on to executors; undefined: none. */
+  forwardMetadata?: ClientMetadataForwarding | undefined;
 }
 
 export interface ProtocolServer {

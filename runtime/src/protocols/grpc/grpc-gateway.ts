@@ -41,6 +41,7 @@ import { cancellationOf } from './call-cancellation.js';
 import { serveCall } from './call-stream.js';
 import { logErrorResponse, logFailedRequest } from '../failed-request-log.js';
 import { guardGrpcServer } from '../auth/grpc-auth.js';
+import { forwardGrpcMetadata } from './forward-grpc-metadata.js';
 import { describeFailure } from './failure.js';
 import { flowDryRun, notReadyStatus } from './flow-dry-run.js';
 import { FlowReadiness } from './flow-readiness.js';
@@ -104,7 +105,8 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
   });
   const server = new Server(grpcOptions);
   if (streamer.tracing !== undefined) traceGrpcServer(server, streamer.tracing);
-  if (options.auth !== undefined) guardGrpcServer(server, options.auth);
+  if (options.auth !== undefined) guardGrpcServer(server, options.auth, logger);
+  if (options.forwardMetadata !== undefined) forwardGrpcMetadata(server, options.forwardMetadata);
   const extra = options.services ?? [];
   const served = [...GATEWAY_GRPC_SERVICES, ...extra.map((service) => service.name)];
   const health = new HealthStatus(served);

@@ -26,7 +26,7 @@ import { discoverFlow } from './discovery.js';
 import { dryRun } from './dry-run.js';
 import { DRY_RUN_ENDPOINT, type FlowEndpoint, flowEndpointMap } from './flow-endpoints.js';
 import { buildOpenApi, type OpenApiRoute } from './openapi.js';
-import { requireBearerToken } from '../auth/http-auth.js';
+import { requireAuthorization } from '../auth/http-auth.js';
 import { answerMethodNotAllowed } from './method-not-allowed.js';
 import { postHandler } from './post-route.js';
 import { abortOnDisconnect } from './request-helpers.js';
@@ -88,7 +88,10 @@ export async function createHttpApp(options: HttpAppOptions, endpoints: Readonly
     logger.warn('CORS is enabled. This service is accessible from any website!');
   }
   // after CORS, so that a refusal carries its headers and a browser sees the 401
-  if (options.auth !== undefined) requireBearerToken(app, options.auth);
+  if (options.auth !== undefined) requireAuthorization(app, options.auth, logger);
+  const forwarding = options.forwardMetadata;
+  // preHandler: the body is parsed by then, and the handler (and the executor calls it makes) runs inside
+  if (forwarding !== undefined) app.addHook('preHandler', (request, _reply, done) => forwarding.run(request.headers, done));
 
   const { routes, status: statusRoute, dryRun: dryRunRoute } = registerFlowRoutes(app, options, endpoints);
   const health = options.healthCheck !== false;

@@ -20,8 +20,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { httpHeaders, isAuthorized } from '../auth/authenticator.js';
 import { UNAUTHENTICATED_DETAIL } from '../auth/bearer-auth.js';
-import { isOpenRequest } from '../auth/http-auth.js';
+import { isOpenRequest, logAuthorizeError, urlPath } from '../auth/http-auth.js';
 import type { ProtocolServer, ProtocolServerOptions } from '../protocol-server.js';
 import { FlowReadiness } from '../grpc/flow-readiness.js';
 import { DEFAULT_BODY_LIMIT } from '../http/http-app.js';
@@ -77,11 +78,21 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     void done.finally(() => sessions.delete(session));
   };
 
+  /** Whether the authenticator (if any) lets `request` in; the WebSocket upgrade asks as `websocket`. */
+  const authorized = async (request: IncomingMessage, protocol: 'http' | 'websocket'): Promise<boolean> =>
+    options.auth === undefined ||
+    (await isAuthorized(options.auth, { protocol, method: request.method ?? 'GET', path: urlPath(request.url), headers: httpHeaders(request.headers) }, (error) => logAuthorizeError(logger, error)));
+
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const path = (request.url ?? '/').split('?')[0];
+    const path = urlPath(request.url);
     if (path !== '/' && path !== '/dry_run') return refuseUpgrade(socket, 404, 'Not Found');
-    if (options.auth !== undefined && !options.auth.accepts(request.headers.authorization)) return refuseUpgrade(socket, 401, UNAUTHENTICATED_DETAIL);
+    if (options.auth === undefined) return upgrade(request, socket, head, path);
+    void authorized(request, 'websocket').then((yes) => (yes ? upgrade(request, socket, head, path) : refuseUpgrade(socket, 401, UNAUTHENTICATED_DETAIL)));
+  });
+
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, path: string): void => {
+    if (socket.destroyed) return;
     if (draining.signal.aborted) return refuseUpgrade(socket, 503, 'the gateway is shutting down');
     sockets.handleUpgrade(request, socket, head, (ws) => {
       const waiting = notReady();
@@ -92,11 +103,14 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
         track(ws, new Promise<void>((resolve) => ws.once('close', () => resolve())));
         ws.close(CLOSE_INTERNAL_ERROR, truncate(waiting));
       } else {
-        const serve = () => serveDataSocket(ws, { streamer, logger, prefetch: options.prefetch, draining: draining.signal });
+        const forwarding = options.forwardMetadata;
+        const session = () => serveDataSocket(ws, { streamer, logger, prefetch: options.prefetch, draining: draining.signal });
+        // the session's requests forward the upgrade request's listed headers
+        const serve = forwarding === undefined ? session : () => forwarding.run(request.headers, session);
         track(ws, streamer.tracing === undefined ? serve() : traceWebSocketSession(streamer.tracing, request, serve));
       }
     });
-  });
+  };
 
   const inflight = new Set<ServerResponse>();
   let onIdle: (() => void) | undefined;
@@ -107,11 +121,12 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
       if (inflight.size === 0 && sessions.size === 0) onIdle?.();
     });
     if (draining.signal.aborted) response.setHeader('connection', 'close');
-    if (options.auth !== undefined && !isOpenRequest(request.method, request.url, request.headers) && !options.auth.accepts(request.headers.authorization)) {
+    const serve = () => handleHttpRequest(request, response, { streamer, notReady, cors: options.cors === true });
+    if (options.auth === undefined || isOpenRequest(request.method, request.url, request.headers)) return serve();
+    void authorized(request, 'http').then((yes) => {
+      if (yes) return serve();
       response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ detail: UNAUTHENTICATED_DETAIL }));
-      return;
-    }
-    handleHttpRequest(request, response, { streamer, notReady, cors: options.cors === true });
+    });
   });
   server.on('error', (error) => logger.error({ err: error }, 'WebSocket gateway server error'));
 

@@ -10,8 +10,8 @@
  *   Q  Jina gRPC   Jina's own gateway (`--protocol GRPC`) → E
  *
  * HTTP load: autocannon (programmatic, no pipelining) with `--connections` connections; gRPC load:
- * grpc-load.ts, `--connections` calls in flight on one channel. Closed loop, payload S: one doc
- * with a 16-byte text. Every subject is measured `--rounds` times for `--duration` seconds, the
+ * grpc-load.ts, `--connections` calls in flight on one channel. Closed loop, `--payload` S (one doc
+ * with a 16-byte text, the default) or M (32 docs x 512-d float32 embeddings; see payloads.ts). Every subject is measured `--rounds` times for `--duration` seconds, the
  * subjects alternating within each round (after one warm-up pass), and medians reported: req/s,
  * p50/p99 latency, subject CPU-µs per request (utime+stime of its process tree from /proc, before
  * and after), subject core busy (CPU time ÷ wall time) and RSS after the run.
@@ -21,7 +21,7 @@
  *
  *   node bench/dist/gateway-throughput.js [--duration 4] [--rounds 4] [--warmup 2] [--connections 32]
  *     [--subjects B,C,D,G,P,Q] [--grpc-load auto|ghz|grpc-js] [--node-options '--max-semi-space-size=4'] [--node-flags '--single-threaded-gc']
- *     [--cpu-prof dir] [--json out.json]
+ *     [--payload S|M] [--cpu-prof dir] [--json out.json]
  *
  * gRPC load: ghz if `.tools/bin/ghz` exists (see ghz-load.ts), and grpc-load.ts too (`auto`).
  * `--cpu-prof dir`: our gateways write V8 CPU profiles there on exit (see cpu-profile-summary.ts).
@@ -33,7 +33,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { dataContentFromDocList, decodeDataRequest, docListFromDataContent, decodeDocList, encodeDataRequest, encodeDocList, newRequestId } from '@jina-ts/runtime';
+import { decodeDataRequest } from '@jina-ts/runtime';
+import { answerDocs, payload, type Payload } from './payloads.js';
 import { ghzPath, runGhz } from './ghz-load.js';
 import { GrpcLoad, type LoadResult } from './grpc-load.js';
 import { coreBusy, coreTimes, cpuMicros, rssKiB } from './process-stats.js';
@@ -46,7 +47,6 @@ const JINA = path.join(REPO_ROOT, '.venv', 'bin', 'jina');
 const SUBJECT_CORE = 0;
 const LOAD_CORE = 1;
 const PROCESS_SINGLE_DATA = '/jina.JinaSingleDataRequestRPC/process_single_data';
-const TEXT = 'sixteen bytes!!!';
 /** Jina's processes: no telemetry, no version check (no network). */
 const JINA_ENV = { JINA_OPTOUT_TELEMETRY: '1', JINA_CHECK_VERSION: 'False', JINA_LOG_NO_COLOR: '1', PYTHONUNBUFFERED: '1', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
 
@@ -63,10 +63,11 @@ interface Args {
   nodeFlags: string[];
   cpuProf: string | undefined;
   json: string | undefined;
+  payload: Payload;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, nodeFlags: [], cpuProf: undefined, json: undefined };
+  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, nodeFlags: [], cpuProf: undefined, json: undefined, payload: payload('S') };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -81,6 +82,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--node-flags') args.nodeFlags = value.split(/\s+/).filter(Boolean);
     else if (flag === '--cpu-prof') args.cpuProf = path.resolve(value);
     else if (flag === '--json') args.json = value;
+    else if (flag === '--payload') args.payload = payload(value);
     else throw new Error(`unknown option ${flag}`);
   }
   return args;
@@ -97,32 +99,22 @@ function freePort(): Promise<number> {
   });
 }
 
-const HTTP_BODY = JSON.stringify({ data: [{ id: 'd0', text: TEXT }] });
-const GRPC_REQUEST = encodeDataRequest({
-  header: { requestId: newRequestId(), status: undefined, execEndpoint: '/echo' },
-  parameters: {},
-  routes: [],
-  data: dataContentFromDocList(encodeDocList([{ id: 'd0', text: TEXT }])),
-});
-
-/** One probe request: true iff the subject answers with the doc echoed. */
-async function httpEchoes(port: number): Promise<boolean> {
+/** One probe request: true iff the subject answers with the payload echoed. */
+async function httpEchoes(port: number, load: Payload): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${port}/echo`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: HTTP_BODY,
-    signal: AbortSignal.timeout(2000),
+    body: load.httpBody,
+    signal: AbortSignal.timeout(5000),
   });
-  const body = (await response.json()) as { data?: Array<{ text?: unknown }> };
-  return response.status === 200 && body.data?.[0]?.text === TEXT;
+  return response.status === 200 && load.httpEchoed(await response.json());
 }
 
-async function grpcEchoes(load: GrpcLoad): Promise<boolean> {
-  const response = decodeDataRequest(await load.call(PROCESS_SINGLE_DATA, GRPC_REQUEST));
+async function grpcEchoes(client: GrpcLoad, load: Payload): Promise<boolean> {
+  const response = decodeDataRequest(await client.call(PROCESS_SINGLE_DATA, load.grpcRequest));
   const status = response.header?.status;
   if (status && status.code !== 0) throw new Error(`error status: ${status.description}`);
-  const docs = decodeDocList(docListFromDataContent(response.data)!);
-  return docs[0]?.text === TEXT;
+  return load.grpcEchoed(answerDocs(response.data));
 }
 
 type Loader = 'autocannon' | 'grpc-js' | 'ghz';
@@ -162,7 +154,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function httpLoad(port: number, connections: number, durationS: number): Promise<LoadResult> {
+function httpLoad(port: number, connections: number, durationS: number, body: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const latenciesMs: number[] = [];
     const start = process.hrtime.bigint();
@@ -171,7 +163,7 @@ function httpLoad(port: number, connections: number, durationS: number): Promise
         url: `http://127.0.0.1:${port}/echo`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: HTTP_BODY,
+        body,
         connections,
         pipelining: 1,
         duration: durationS,
@@ -211,7 +203,7 @@ async function measure(subject: Subject, args: Args, durationS: number, ghz: str
       address: `127.0.0.1:${subject.port}`,
       call: PROCESS_SINGLE_DATA.slice(1).replace('/', '.'),
       protoset: path.join(REPO_ROOT, 'runtime', 'dist', 'wire', 'gen', 'descriptor-set.binpb'),
-      request: GRPC_REQUEST,
+      request: args.payload.grpcRequest,
       concurrency: args.connections,
       durationMs: durationS * 1000,
     });
@@ -220,8 +212,8 @@ async function measure(subject: Subject, args: Args, durationS: number, ghz: str
   } else {
     const load =
       subject.loader === 'autocannon'
-        ? await httpLoad(subject.port, args.connections, durationS)
-        : await subject.grpc!.run({ method: PROCESS_SINGLE_DATA, request: GRPC_REQUEST, concurrency: args.connections, durationMs: durationS * 1000 });
+        ? await httpLoad(subject.port, args.connections, durationS, args.payload.httpBody)
+        : await subject.grpc!.run({ method: PROCESS_SINGLE_DATA, request: args.payload.grpcRequest, concurrency: args.connections, durationMs: durationS * 1000 });
     if (load.errors) throw new Error(`${subject.label}: ${load.errors} failed requests (${load.firstError})\n${subject.process.output()}`);
     const sorted = load.latenciesMs.sort((a, b) => a - b);
     rps = (load.requests / load.wallMs) * 1000;
@@ -265,7 +257,7 @@ async function main(): Promise<void> {
       env: args.nodeOptions ? { ...process.env, NODE_OPTIONS: args.nodeOptions } : process.env,
     });
   const startEcho = async (name: string, core: number) => {
-    const echo = node(name, path.join(HERE, 'echo-executor.js'), ['0'], core);
+    const echo = node(name, path.join(HERE, 'echo-executor.js'), ['0', args.payload.name], core);
     started.push(echo);
     return { process: echo, port: await readyPort(echo) };
   };
@@ -332,7 +324,7 @@ async function main(): Promise<void> {
     for (const subject of subjects) {
       if (subject.protocol === 'grpc') subject.grpc = new GrpcLoad(`127.0.0.1:${subject.port}`);
       if (subjects.some((s) => s.process === subject.process && s.grpc && s !== subject)) continue;
-      await waitReady(subject.process, () => (subject.grpc ? grpcEchoes(subject.grpc) : httpEchoes(subject.port)), 90_000);
+      await waitReady(subject.process, () => (subject.grpc ? grpcEchoes(subject.grpc, args.payload) : httpEchoes(subject.port, args.payload)), 90_000);
     }
     console.error(`ready: ${subjects.map((s) => s.label).join(', ')}`);
 
@@ -352,7 +344,7 @@ async function main(): Promise<void> {
     }
     // the echoes still echo after the load
     for (const subject of subjects) {
-      if (!(await (subject.grpc ? grpcEchoes(subject.grpc) : httpEchoes(subject.port)))) throw new Error(`${subject.label} stopped echoing`);
+      if (!(await (subject.grpc ? grpcEchoes(subject.grpc, args.payload) : httpEchoes(subject.port, args.payload)))) throw new Error(`${subject.label} stopped echoing`);
     }
 
     const rows = subjects.map((subject) => {
@@ -427,7 +419,7 @@ async function main(): Promise<void> {
     const loadAverageEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits));
     console.log(
-      `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; ${pinned ? `subjects on core ${SUBJECT_CORE}, load generators and E on core ${LOAD_CORE}` : 'not pinned'}; ` +
+      `payload ${args.payload.label}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; ${pinned ? `subjects on core ${SUBJECT_CORE}, load generators and E on core ${LOAD_CORE}` : 'not pinned'}; ` +
         `${args.connections} connections / calls in flight, ${args.rounds} rounds x ${args.durationS} s, medians; ` +
         `load average ${loadAverageStart} at start, ${loadAverageEnd} at end (other people's work included)`,
     );
@@ -470,7 +462,7 @@ async function main(): Promise<void> {
             connections: args.connections,
             durationS: args.durationS,
             rounds: args.rounds,
-            payload: { http: HTTP_BODY, grpcBytes: GRPC_REQUEST.length },
+            payload: { name: args.payload.label, httpBytes: Buffer.byteLength(args.payload.httpBody), grpcBytes: args.payload.grpcRequest.length },
             rows,
             analysis,
           },

@@ -21,7 +21,11 @@
  *
  *   node bench/dist/gateway-throughput.js [--duration 4] [--rounds 4] [--warmup 2] [--connections 32]
  *     [--subjects B,C,D,G,P,Q] [--grpc-load auto|ghz|grpc-js] [--node-options '--max-semi-space-size=4'] [--node-flags '--single-threaded-gc']
- *     [--payload S|M] [--cpu-prof dir] [--json out.json]
+ *     [--payload S|M] [--flow single|dag] [--cpu-prof dir] [--json out.json]
+ *
+ * `--flow dag`: the gateways front the 4-executor fan-out / join graph (start → a, b, c → join →
+ * end, one E process each, all on the load core) instead of one E; B and C stay one leg each, so
+ * only the gateway-vs-gateway ratios (D/P, G/Q) apply there.
  *
  * gRPC load: ghz if `.tools/bin/ghz` exists (see ghz-load.ts), and grpc-load.ts too (`auto`).
  * `--cpu-prof dir`: our gateways write V8 CPU profiles there on exit (see cpu-profile-summary.ts).
@@ -46,6 +50,9 @@ const GATEWAY_MAIN = path.join(REPO_ROOT, 'runtime', 'dist', 'cli', 'gateway-mai
 const JINA = path.join(REPO_ROOT, '.venv', 'bin', 'jina');
 const SUBJECT_CORE = 0;
 const LOAD_CORE = 1;
+/** --flow dag: the issue's 4-executor fan-out / join graph. */
+const DAG_EXECUTORS = ['a', 'b', 'c', 'join'];
+const DAG_GRAPH = { 'start-gateway': ['a', 'b', 'c'], a: ['join'], b: ['join'], c: ['join'], join: ['end-gateway'] };
 const PROCESS_SINGLE_DATA = '/jina.JinaSingleDataRequestRPC/process_single_data';
 /** Jina's processes: no telemetry, no version check (no network). */
 const JINA_ENV = { JINA_OPTOUT_TELEMETRY: '1', JINA_CHECK_VERSION: 'False', JINA_LOG_NO_COLOR: '1', PYTHONUNBUFFERED: '1', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' };
@@ -64,10 +71,11 @@ interface Args {
   cpuProf: string | undefined;
   json: string | undefined;
   payload: Payload;
+  flow: 'single' | 'dag';
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, nodeFlags: [], cpuProf: undefined, json: undefined, payload: payload('S') };
+  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, nodeFlags: [], cpuProf: undefined, json: undefined, payload: payload('S'), flow: 'single' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -83,6 +91,10 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--cpu-prof') args.cpuProf = path.resolve(value);
     else if (flag === '--json') args.json = value;
     else if (flag === '--payload') args.payload = payload(value);
+    else if (flag === '--flow') {
+      if (value !== 'single' && value !== 'dag') throw new Error(`--flow ${value}: single | dag`);
+      args.flow = value;
+    }
     else throw new Error(`unknown option ${flag}`);
   }
   return args;
@@ -263,10 +275,11 @@ async function main(): Promise<void> {
   };
 
   try {
-    // E, behind every gateway, on the load core
-    const executor = await startEcho('echo executor E', LOAD_CORE);
-    const graph = JSON.stringify({ 'start-gateway': ['echo'], echo: ['end-gateway'] });
-    const addresses = JSON.stringify({ echo: [`grpc://127.0.0.1:${executor.port}`] });
+    // E, behind every gateway, on the load core; for --flow dag four of them: a fan-out to three, joined in the fourth
+    const names = args.flow === 'dag' ? DAG_EXECUTORS : ['echo'];
+    const executors = await Promise.all(names.map((name) => startEcho(`echo executor E (${name})`, LOAD_CORE)));
+    const graph = JSON.stringify(args.flow === 'dag' ? DAG_GRAPH : { 'start-gateway': ['echo'], echo: ['end-gateway'] });
+    const addresses = JSON.stringify(Object.fromEntries(names.map((name, index) => [name, [`grpc://127.0.0.1:${executors[index]!.port}`]])));
     const flowFlags = ['--graph-description', graph, '--deployments-addresses', addresses, '--host', '127.0.0.1'];
 
     const want = new Set(args.subjects);
@@ -419,7 +432,7 @@ async function main(): Promise<void> {
     const loadAverageEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits));
     console.log(
-      `payload ${args.payload.label}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; ${pinned ? `subjects on core ${SUBJECT_CORE}, load generators and E on core ${LOAD_CORE}` : 'not pinned'}; ` +
+      `payload ${args.payload.label}; flow ${args.flow === 'dag' ? 'dag (start → a, b, c → join → end, 4 E processes)' : 'single (one E)'}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; ${pinned ? `subjects on core ${SUBJECT_CORE}, load generators and E on core ${LOAD_CORE}` : 'not pinned'}; ` +
         `${args.connections} connections / calls in flight, ${args.rounds} rounds x ${args.durationS} s, medians; ` +
         `load average ${loadAverageStart} at start, ${loadAverageEnd} at end (other people's work included)`,
     );
@@ -463,6 +476,7 @@ async function main(): Promise<void> {
             durationS: args.durationS,
             rounds: args.rounds,
             payload: { name: args.payload.label, httpBytes: Buffer.byteLength(args.payload.httpBody), grpcBytes: args.payload.grpcRequest.length },
+            flow: args.flow === 'dag' ? DAG_GRAPH : 'single',
             rows,
             analysis,
           },

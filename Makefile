@@ -128,6 +128,9 @@ bench: setup build
 	tsc -p bench
 	node bench/dist/streamer-overhead.js --json bench/results/streamer-overhead.json
 	node bench/dist/gateway-throughput.js --json bench/results/gateway-throughput.json
+	node bench/dist/gateway-throughput.js --payload M --rounds 3 --json bench/results/gateway-throughput-m.json
+	node bench/dist/gateway-throughput.js --flow dag --subjects D,G,P,Q --rounds 3 --json bench/results/gateway-throughput-dag.json
+	node bench/dist/stream-throughput.js --json bench/results/stream-throughput.json
 	node bench/dist/faults.js --json bench/results/faults.json
 	node bench/dist/generate.js --sizes 1x1x4,1x8x32,4x8x32,16x8x4,16x8x32,16x32x32,64x8x32,4x32x256 --repeat 3 --json bench/results/generate.json
 	vitest bench --run --project 'unit (bench)' bench/codec.bench.ts

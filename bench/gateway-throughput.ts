@@ -21,7 +21,10 @@
  *
  *   node bench/dist/gateway-throughput.js [--duration 4] [--rounds 4] [--warmup 2] [--connections 32]
  *     [--subjects B,C,D,G,P,Q] [--grpc-load auto|ghz|grpc-js] [--node-options '--max-semi-space-size=4'] [--node-flags '--single-threaded-gc']
- *     [--payload S|M] [--flow single|dag] [--cpu-prof dir] [--json out.json]
+ *     [--payload S|M] [--flow single|dag] [--workers N] [--cpu-prof dir] [--json out.json]
+ *
+ * `--workers N`: our gateways run `--workers N` (node:cluster, N processes on one port), pinned
+ * to cores 0..N-1 rather than core 0; CPU is counted over the whole process tree.
  *
  * `--flow dag`: the gateways front the 4-executor fan-out / join graph (start → a, b, c → join →
  * end, one E process each, all on the load core) instead of one E; B and C stay one leg each, so
@@ -72,10 +75,12 @@ interface Args {
   json: string | undefined;
   payload: Payload;
   flow: 'single' | 'dag';
+  /** --workers of our gateways (D, G); > 1: pinned to cores 0..N-1 instead of core 0. */
+  workers: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, nodeFlags: [], cpuProf: undefined, json: undefined, payload: payload('S'), flow: 'single' };
+  const args: Args = { durationS: 4, rounds: 4, warmupS: 2, connections: 32, subjects: ['B', 'C', 'D', 'G', 'P', 'Q'], grpcLoad: 'auto', nodeOptions: undefined, nodeFlags: [], cpuProf: undefined, json: undefined, payload: payload('S'), flow: 'single', workers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -91,6 +96,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--cpu-prof') args.cpuProf = path.resolve(value);
     else if (flag === '--json') args.json = value;
     else if (flag === '--payload') args.payload = payload(value);
+    else if (flag === '--workers') args.workers = Number(value);
     else if (flag === '--flow') {
       if (value !== 'single' && value !== 'dag') throw new Error(`--flow ${value}: single | dag`);
       args.flow = value;
@@ -259,7 +265,7 @@ async function main(): Promise<void> {
   if (pinned) execFileSync('taskset', ['-a', '-cp', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
   const started: SubjectProcess[] = [];
   const subjects: Subject[] = [];
-  const node = (name: string, script: string, scriptArgs: string[], core: number, prof?: boolean) =>
+  const node = (name: string, script: string, scriptArgs: string[], core: number | string, prof?: boolean) =>
     startSubject({
       name,
       command: process.execPath,
@@ -309,7 +315,9 @@ async function main(): Promise<void> {
     ] as const) {
       if (!want.has(id)) continue;
       const port = await freePort();
-      const gateway = node(label, GATEWAY_MAIN, [...flowFlags, '--protocol', protocol, '--port', String(port)], SUBJECT_CORE, true);
+      const workers = args.workers > 1 ? ['--workers', String(args.workers)] : [];
+      const cores = args.workers > 1 ? `${SUBJECT_CORE}-${SUBJECT_CORE + args.workers - 1}` : SUBJECT_CORE;
+      const gateway = node(label, GATEWAY_MAIN, [...flowFlags, '--protocol', protocol, '--port', String(port), ...workers], cores, true);
       started.push(gateway);
       if (protocol === 'http') subjects.push({ id, label, protocol, loader: 'autocannon', process: gateway, port });
       else addGrpc(id, label, gateway, port);
@@ -432,7 +440,7 @@ async function main(): Promise<void> {
     const loadAverageEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toFixed(digits));
     console.log(
-      `payload ${args.payload.label}; flow ${args.flow === 'dag' ? 'dag (start → a, b, c → join → end, 4 E processes)' : 'single (one E)'}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; ${pinned ? `subjects on core ${SUBJECT_CORE}, load generators and E on core ${LOAD_CORE}` : 'not pinned'}; ` +
+      `payload ${args.payload.label}; flow ${args.flow === 'dag' ? 'dag (start → a, b, c → join → end, 4 E processes)' : 'single (one E)'}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; ${pinned ? `subjects on core ${SUBJECT_CORE}${args.workers > 1 ? ` (our gateways: --workers ${args.workers} on cores ${SUBJECT_CORE}-${SUBJECT_CORE + args.workers - 1})` : ''}, load generators and E on core ${LOAD_CORE}` : 'not pinned'}; ` +
         `${args.connections} connections / calls in flight, ${args.rounds} rounds x ${args.durationS} s, medians; ` +
         `load average ${loadAverageStart} at start, ${loadAverageEnd} at end (other people's work included)`,
     );
@@ -477,6 +485,7 @@ async function main(): Promise<void> {
             rounds: args.rounds,
             payload: { name: args.payload.label, httpBytes: Buffer.byteLength(args.payload.httpBody), grpcBytes: args.payload.grpcRequest.length },
             flow: args.flow === 'dag' ? DAG_GRAPH : 'single',
+            workers: args.workers,
             rows,
             analysis,
           },

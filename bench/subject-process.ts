@@ -18,8 +18,8 @@ export interface StartOptions {
   name: string;
   command: string;
   args: readonly string[];
-  /** Core to pin to; ignored on a one-core machine. */
-  core?: number;
+  /** Core (or taskset list, e.g. "0-1") to pin to; ignored on a one-core machine. */
+  core?: number | string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }

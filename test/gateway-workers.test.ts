@@ -104,6 +104,15 @@ function childPids(pid: number): number[] {
   }
 }
 
+/** Until four health checks in a row on new connections answer 200: every worker is ready. */
+async function allReady(port: number): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    if ((await sessionsReady(port, 4)) === 4) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the workers on :${port} were not all ready after 100 rounds of health checks`);
+}
+
 async function upper(port: number, text: string): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}/upper`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: [{ text }] }) });
   expect(response.status).toBe(200);
@@ -114,6 +123,8 @@ describe('gateway --workers', () => {
   it('serves from every worker, replaces one killed while serving, and drains them all on SIGTERM to the supervisor (exit 0)', async () => {
     const [port] = await freePorts(1);
     const gateway = await startWorkers(port!);
+    // the ready probe saw one worker; the other may still be discovering endpoints (503 until then)
+    await allReady(port!);
     expect(await upper(port!, 'hi')).toBe('HI');
     // both workers listen once each answered; connections are handed out in turn
     let seen = await sessions(port!, 20);
@@ -133,13 +144,7 @@ describe('gateway --workers', () => {
     expect(replaced).toHaveLength(2);
     expect(replaced).not.toContain(workers[0]);
     // the new worker answers 503 (not ready) until its endpoint discovery is done, as any starting gateway
-    const ready = async () => {
-      for (let tries = 0; tries < 100; tries++) {
-        if ((await sessionsReady(port!, 4)) === 4) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
-    await ready();
+    await allReady(port!);
     for (let i = 0; i < 10; i++) expect(await upper(port!, `x${i}`)).toBe(`X${i}`);
 
     // Kubernetes signals PID 1 only: the supervisor passes it on

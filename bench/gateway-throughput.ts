@@ -34,7 +34,6 @@
  * `--cpu-prof dir`: our gateways write V8 CPU profiles there on exit (see cpu-profile-summary.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +44,8 @@ import { answerDocs, payload, type Payload } from './payloads.js';
 import { ghzPath, runGhz } from './ghz-load.js';
 import { GrpcLoad, type LoadResult } from './grpc-load.js';
 import { coreBusy, coreTimes, cpuMicros, rssKiB } from './process-stats.js';
-import { readyPort, startSubject, waitReady, type SubjectProcess } from './subject-process.js';
+import { median } from './median.js';
+import { freePort, readyPort, startSubject, waitReady, type SubjectProcess } from './subject-process.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -106,17 +106,6 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** One probe request: true iff the subject answers with the payload echoed. */
 async function httpEchoes(port: number, load: Payload): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${port}/echo`, {
@@ -164,12 +153,6 @@ interface RoundResult {
 
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function httpLoad(port: number, connections: number, durationS: number, body: string): Promise<LoadResult> {

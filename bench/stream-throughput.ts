@@ -19,14 +19,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Client, credentials } from '@grpc/grpc-js';
 import { cpuMicros, rssKiB } from './process-stats.js';
-import { readyPort, startSubject, waitReady, type SubjectProcess } from './subject-process.js';
+import { median } from './median.js';
+import { freePort, readyPort, startSubject, waitReady, type SubjectProcess } from './subject-process.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -63,17 +63,6 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown option ${flag}`);
   }
   return args;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** SingleDocumentRequestProto { header { request_id, exec_endpoint: '/stream' }, document { id, text: String(tokens) } } */
@@ -138,12 +127,6 @@ function grpcStreamer(port: number, tokens: number): { stream: Streamer; close: 
       call.on('end', () => resolve({ tokens: count, firstMs, totalMs: performance.now() - start }));
     });
   return { stream, close: () => client.close() };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 interface Subject {

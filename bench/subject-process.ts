@@ -4,6 +4,7 @@
  * whole group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import os from 'node:os';
 
 export interface SubjectProcess {
@@ -92,6 +93,18 @@ export function readyPort(subject: SubjectProcess, timeoutMs = 30_000): Promise<
     subject.child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${subject.name} exited with ${code}:\n${subject.output()}`));
+    });
+  });
+}
+
+/** A loopback port free right now (the OS picks it; closed again before a subject binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
     });
   });
 }

@@ -6,6 +6,8 @@
  *   C  grpc-js     raw grpc-js unary process_single_data echo: a second E, loaded directly
  *   D  ours HTTP   our gateway (`node runtime/dist/cli/gateway-main.js --protocol http`) → E
  *   G  ours gRPC   our gateway (`--protocol grpc`, process_single_data) → E
+ *   DM, GM         D and G with `--monitoring` (Prometheus metrics collected, not scraped): the
+ *                  metrics' cost is DM/D and GM/G in CPU per request
  *   P  Jina HTTP   Jina's own gateway (`.venv/bin/jina gateway --protocol HTTP`) → E
  *   Q  Jina gRPC   Jina's own gateway (`--protocol GRPC`) → E
  *
@@ -292,15 +294,17 @@ async function main(): Promise<void> {
       const direct = await startEcho('grpc-js echo C', SUBJECT_CORE);
       addGrpc('C', 'C: raw grpc-js unary echo', direct.process, direct.port);
     }
-    for (const [id, protocol, label] of [
-      ['D', 'http', 'D: our HTTP gateway'],
-      ['G', 'grpc', 'G: our gRPC gateway'],
+    for (const [id, protocol, label, extra] of [
+      ['D', 'http', 'D: our HTTP gateway', []],
+      ['G', 'grpc', 'G: our gRPC gateway', []],
+      ['DM', 'http', 'DM: our HTTP gateway --monitoring', ['--monitoring']],
+      ['GM', 'grpc', 'GM: our gRPC gateway --monitoring', ['--monitoring']],
     ] as const) {
       if (!want.has(id)) continue;
       const port = await freePort();
       const workers = args.workers > 1 ? ['--workers', String(args.workers)] : [];
       const cores = args.workers > 1 ? `${SUBJECT_CORE}-${SUBJECT_CORE + args.workers - 1}` : SUBJECT_CORE;
-      const gateway = node(label, GATEWAY_MAIN, [...flowFlags, '--protocol', protocol, '--port', String(port), ...workers], cores, true);
+      const gateway = node(label, GATEWAY_MAIN, [...flowFlags, '--protocol', protocol, '--port', String(port), ...workers, ...extra], cores, true);
       started.push(gateway);
       if (protocol === 'http') subjects.push({ id, label, protocol, loader: 'autocannon', process: gateway, port });
       else addGrpc(id, label, gateway, port);
@@ -397,6 +401,11 @@ async function main(): Promise<void> {
         oursHttpOverHttpCeiling: perRound((r) => (r('B') && r(c) ? ratio(r('D')?.rps, composed(r('B')!.rps, r(c)!.rps)) : undefined)),
         oursGrpcOverGrpcCeiling: perRound((r) => (r(c) ? ratio(r('G' + suffix)?.rps, composed(r(c)!.rps, r(c)!.rps)) : undefined)),
         oursGrpcOverJinaGrpc: perRound((r) => ratio(r('G' + suffix)?.rps, r('Q' + suffix)?.rps)),
+        // --monitoring's cost: CPU per request with metrics over without, same round
+        monitoringHttpCpu: perRound((r) => ratio(r('DM')?.cpuUsPerRequest, r('D')?.cpuUsPerRequest)),
+        monitoringGrpcCpu: perRound((r) => ratio(r('GM' + suffix)?.cpuUsPerRequest, r('G' + suffix)?.cpuUsPerRequest)),
+        monitoringHttpRps: perRound((r) => ratio(r('DM')?.rps, r('D')?.rps)),
+        monitoringGrpcRps: perRound((r) => ratio(r('GM' + suffix)?.rps, r('G' + suffix)?.rps)),
       };
       return {
         grpcLoader: loader,
@@ -448,6 +457,13 @@ async function main(): Promise<void> {
         `  CPU-µs/req: B+C legs ${fmt(a.cpu.httpLegsUs, 1)} vs D ${fmt(a.cpu.oursHttpUs, 1)}; 2C legs ${fmt(a.cpu.grpcLegsUs, 1)} vs G ${fmt(a.cpu.oursGrpcUs, 1)}; ` +
           `P/D ${fmt(a.cpu.jinaHttpOverOursHttp, 1)}x, Q/G ${fmt(a.cpu.jinaGrpcOverOursGrpc, 1)}x`,
       );
+      if (a.medianPerRound.monitoringHttpCpu !== undefined || a.medianPerRound.monitoringGrpcCpu !== undefined) {
+        const pct = (n: number | undefined) => (n === undefined ? '-' : `${((n - 1) * 100).toFixed(1)}%`);
+        console.log(
+          `  --monitoring, per-round medians: CPU/req DM/D ${pct(a.medianPerRound.monitoringHttpCpu)}, GM/G ${pct(a.medianPerRound.monitoringGrpcCpu)} (target < 5%); ` +
+            `req/s DM/D ${pct(a.medianPerRound.monitoringHttpRps)}, GM/G ${pct(a.medianPerRound.monitoringGrpcRps)}`,
+        );
+      }
     }
     if (args.cpuProf) {
       // one profile per process (a gRPC subject loaded by two generators is one process)

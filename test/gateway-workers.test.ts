@@ -15,6 +15,7 @@ import { type ExecutorServer, serveExecutor } from '../runtime/src/index.js';
 import { runCommand } from './support/commands.js';
 import { REPO_ROOT } from './support/jina.js';
 import { freePorts } from './support/ports.js';
+import { scrape } from './support/prometheus-text.js';
 import { type ManagedProcess, startProcess, useProcessRegistry } from './support/processes.js';
 
 useProcessRegistry();
@@ -41,11 +42,11 @@ afterAll(async () => {
   await executor?.close();
 });
 
-async function startWorkers(port: number, workers = 2): Promise<ManagedProcess> {
+async function startWorkers(port: number, workers = 2, extraFlags: string[] = []): Promise<ManagedProcess> {
   return startProcess({
     name: `gateway --workers ${workers} :${port}`,
     command: process.execPath,
-    args: [GATEWAY, ...flowFlags, '--protocol', 'http', '--port', String(port), '--workers', String(workers)],
+    args: [GATEWAY, ...flowFlags, '--protocol', 'http', '--port', String(port), '--workers', String(workers), ...extraFlags],
     cwd: REPO_ROOT,
     ready: async (_proc, signal) => {
       for (;;) {
@@ -77,6 +78,22 @@ async function sessions(port: number, count: number): Promise<Set<string>> {
   const seen = new Set<string>();
   for (let i = 0; i < count; i++) seen.add(await sessionOnNewConnection(port));
   return seen;
+}
+
+/** POST {data: [{text}]} on a connection of its own: the status code. */
+function postOnNewConnection(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ data: [{ text: 'x' }] });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { connection: 'close', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** How many of `count` health checks on new connections answered 200. */
@@ -153,6 +170,26 @@ describe('gateway --workers', () => {
     const exit = await gateway.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     for (const pid of replaced) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('--monitoring: the supervisor serves one /metrics, every worker\'s requests added up', async () => {
+    const [port, monitoringPort] = await freePorts(2);
+    const gateway = await startWorkers(port!, 2, ['--monitoring', '--port-monitoring', String(monitoringPort)]);
+    await allReady(port!);
+    // both workers serve (connections are handed out in turn)
+    let seen = await sessions(port!, 20);
+    for (let tries = 0; seen.size < 2 && tries < 10; tries++) seen = new Set([...seen, ...(await sessions(port!, 10))]);
+    expect(seen.size).toBe(2);
+    // 40 requests, each on a new connection: spread over both workers
+    const sent = 40;
+    for (let i = 0; i < sent; i++) expect(await postOnNewConnection(port!, '/upper')).toBe(200);
+    const metrics = await scrape(monitoringPort!);
+    expect(metrics.value('jina_successful_requests_total')).toBe(sent);
+    expect(metrics.value('jina_sending_request_seconds_count')).toBe(sent);
+    expect(metrics.value('jina_number_of_pending_requests')).toBe(0);
+    gateway.reportUnexpectedExit = false;
+    process.kill(gateway.pid, 'SIGTERM');
+    expect(await gateway.exited).toEqual({ code: 0, signal: null });
   });
 
   it('needs --port (exit 2), and fails with exit 1 when the workers cannot start (the port is taken)', async () => {

@@ -84,6 +84,8 @@ export { startGateway, type RunningGateway, type StartGatewayOptions } from './g
 export { startTracing, otlpExporterUrl, type GatewayTracing, type TracingOptions } from './tracing/tracing-sdk.js';
 export type { Tracing } from './tracing/tracing.js';
 export { TracedDeploymentClient } from './tracing/traced-deployment-client.js';
+export { GatewayMetrics, type GatewayMetricsOptions, UNKNOWN_ENDPOINT, EXECUTOR_ERROR } from './metrics/gateway-metrics.js';
+export { startMonitoringServer, type MonitoringServer } from './metrics/monitoring-server.js';
 export {
   GATEWAY_FLAGS,
   defaultGatewayArgs,

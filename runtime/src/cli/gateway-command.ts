@@ -40,7 +40,8 @@ export async function runGatewayCommand(argv: readonly string[], io: CommandIo =
       io.stderr(`${command}: error: --workers ${workers} needs --port, one per protocol: the workers share the ports, and free ports each picked would differ`);
       return 2;
     }
-    return superviseWorkers(workers, parsed.value.args.ports, io, command);
+    const { monitoring, portMonitoring, host } = parsed.value.args;
+    return superviseWorkers(workers, parsed.value.args.ports, io, command, monitoring ? { host, port: portMonitoring[0] ?? 0 } : undefined);
   }
   const started = await startGateway({ argv, handleSignals: true, shutdownGraceMs: graceFromEnv() });
   if (!started.ok) {

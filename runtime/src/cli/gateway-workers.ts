@@ -14,18 +14,44 @@
  *   process would, rather than restarting in a loop. A replacement answers like any starting
  *   gateway: `GET /` 503 (not ready) until its endpoint discovery is done.
  *
- * Each worker keeps its own connections to the executors, and its own /metrics (scrape per
- * worker, or run one worker per pod and scale with pods).
+ * Each worker keeps its own connections to the executors and its own metrics; with `--monitoring`
+ * the supervisor serves `--port-monitoring`, answering each scrape with every worker's metrics
+ * added up (metrics/cluster-metrics.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { CommandIo } from './gateway-command.js';
+import { workersMetrics } from '../metrics/cluster-metrics.js';
+import { type MonitoringServer, startMonitoringServer } from '../metrics/monitoring-server.js';
+
+/** `--monitoring` of a supervised gateway: where the supervisor serves the workers' metrics. */
+export interface WorkersMonitoring {
+  readonly host: string;
+  /** 0: a free one (logged). */
+  readonly port: number;
+}
 
 export function isGatewayWorker(): boolean {
   return cluster.isWorker;
 }
 
 /** Runs `count` workers serving `ports` until they stop; resolves with the exit code. */
-export async function superviseWorkers(count: number, ports: readonly number[], io: CommandIo, command: string): Promise<number> {
+export async function superviseWorkers(
+  count: number,
+  ports: readonly number[],
+  io: CommandIo,
+  command: string,
+  monitoring?: WorkersMonitoring,
+): Promise<number> {
+  let monitoringServer: MonitoringServer | undefined;
+  if (monitoring !== undefined) {
+    try {
+      monitoringServer = await startMonitoringServer(workersMetrics(), monitoring.host, monitoring.port);
+    } catch (error) {
+      io.stderr(`${command}: --monitoring: cannot serve the metrics on ${monitoring.host}:${monitoring.port} (${error instanceof Error ? error.message : String(error)})`);
+      return 1;
+    }
+    io.stderr(`${command}: monitoring: Prometheus metrics of all ${count} workers on http://${monitoring.host}:${monitoringServer.port}/metrics`);
+  }
   /** Each worker, with the ports it listens on so far. */
   const started = new Map<Worker, Set<number>>();
   const serving = (worker: Worker) => ports.every((port) => started.get(worker)?.has(port) === true);
@@ -66,6 +92,7 @@ export async function superviseWorkers(count: number, ports: readonly number[], 
 
   for (let index = 0; index < count; index++) fork();
   await done;
+  await monitoringServer?.close();
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   return worst;

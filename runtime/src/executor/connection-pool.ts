@@ -2,6 +2,8 @@
  * One DeploymentClient per deployment of the Flow, built from the gateway's
  * --deployments-addresses and shared by the streamer and `executor[name].post()`.
  */
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { meteredDeploymentClient } from '../metrics/metered-deployment-client.js';
 import type { Tracing } from '../tracing/tracing.js';
 import { TracedDeploymentClient } from '../tracing/traced-deployment-client.js';
 import { DeploymentClient, type DeploymentClientOptions } from './deployment-client.js';
@@ -11,19 +13,22 @@ export interface ConnectionPoolOptions extends Omit<DeploymentClientOptions, 'me
   deploymentsMetadata?: Record<string, Record<string, string>>;
   /** --tracing: a span per executor call, its context sent to the executor. */
   tracing?: Tracing | undefined;
+  /** --monitoring: every executor call measured (bytes, time, errors by code). */
+  metrics?: GatewayMetrics | undefined;
 }
 
 export class ConnectionPool {
   private readonly deployments = new Map<string, DeploymentClient>();
 
   constructor(addresses: Record<string, readonly string[]>, options: ConnectionPoolOptions = {}) {
-    const { deploymentsMetadata, tracing, ...clientOptions } = options;
+    const { deploymentsMetadata, tracing, metrics, ...clientOptions } = options;
+    // measured outside, traced inside: a call's time includes its span's cost, which is small
+    const Base = tracing === undefined ? DeploymentClient : TracedDeploymentClient;
+    const Client = metrics === undefined ? Base : meteredDeploymentClient(Base, metrics);
     for (const [name, list] of Object.entries(addresses)) {
       const deploymentOptions = { ...clientOptions, metadata: deploymentsMetadata?.[name] };
-      this.deployments.set(
-        name,
-        tracing === undefined ? new DeploymentClient(name, list, deploymentOptions) : new TracedDeploymentClient(name, list, deploymentOptions, tracing),
-      );
+      // DeploymentClient ignores the 4th argument, TracedDeploymentClient takes its Tracing from it
+      this.deployments.set(name, new Client(name, list, deploymentOptions, tracing as Tracing));
     }
   }
 

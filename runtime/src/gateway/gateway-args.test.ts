@@ -23,8 +23,9 @@ describe('parseGatewayArgv: the command lines Jina writes', () => {
     expect(args.ports).toEqual([8080]);
     expect(args.protocols).toEqual(['http']);
     expect(args.exposeEndpoints).toEqual({});
+    // --port-monitoring is read with --monitoring only, as by Jina: the exports always pass it
+    expect(args.portMonitoring).toEqual([9090]);
     expect(warnings).toEqual([
-      '--port-monitoring has no effect here: no Prometheus endpoint is served; ignored',
       "--k8s-namespace has no effect here: only used by Jina's Kubernetes export; ignored",
     ]);
   });

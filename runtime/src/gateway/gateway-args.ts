@@ -10,7 +10,7 @@
  *   a value that would do something there warns once, so nobody believes their debug routes are
  *   off; the no-op values stay quiet (Kubernetes exports always pass `--expose-endpoints '{}'`);
  * - `warn`: only means something to Jina's Python runtime or its orchestrator (`--py-modules` with
- *   Python files, `--uvicorn-kwargs`, `--k8s-namespace`, `--port-monitoring`, `--replicas`, ...):
+ *   Python files, `--uvicorn-kwargs`, `--k8s-namespace`, `--replicas`, ...):
  *   accepted, so that images run unchanged under Jina's exports, with a one-line warning each.
  * Flags Jina does not know at all are warned about too (Jina's CLI does the same), never fatal:
  * an export from another Jina version must not crash-loop a pod.
@@ -85,6 +85,9 @@ export interface GatewayArgs {
   tracing: boolean;
   tracesExporterHost: string | undefined;
   tracesExporterPort: number | undefined;
+  /** --monitoring: Prometheus metrics on the first of --port-monitoring. */
+  monitoring: boolean;
+  portMonitoring: number[];
   metrics: boolean;
   metricsExporterHost: string | undefined;
   metricsExporterPort: number | undefined;
@@ -98,8 +101,6 @@ export interface GatewayArgs {
   exposeGraphqlEndpoint: boolean;
   uvicornKwargs: Record<string, unknown>;
   k8sNamespace: string | undefined;
-  monitoring: boolean;
-  portMonitoring: number[];
   replicas: number;
   env: Record<string, unknown>;
   envFromSecret: Record<string, unknown>;
@@ -157,7 +158,7 @@ const FLOW = 'The Flow (what Jina passes to every gateway)';
 const CALLS = 'Calls to executors';
 const SERVER = 'Server';
 const CUSTOM = 'Custom gateways';
-const LOGS = 'Logging and tracing';
+const LOGS = 'Logging, tracing and metrics';
 const V2 = "Jina's docarray-v1 HTTP app only: no effect (as in Jina's docarray-v2 gateway), a warning each when set";
 const IGNORED = 'Accepted for compatibility with Jina, no effect here (a warning each)';
 
@@ -237,9 +238,11 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('tracing', ['--tracing'], flag, false, LOGS, 'trace requests with OpenTelemetry: a span per inbound request and per executor call, W3C traceparent sent to executors, spans exported over OTLP/gRPC (custom gateways: this.tracing, this.tracerProvider)'),
   spec('tracesExporterHost', ['--traces-exporter-host'], str, undefined, LOGS, 'with --tracing, the OTLP/gRPC collector\'s host: http://name for clear text, a bare name or https://name for TLS (Jina\'s rule; OTEL_EXPORTER_OTLP_INSECURE=true: clear text); unset: OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4317'),
   spec('tracesExporterPort', ['--traces-exporter-port'], int, undefined, LOGS, 'with --tracing, the OTLP/gRPC collector\'s port (default 4317)'),
-  spec('metrics', ['--metrics'], flag, false, LOGS, 'metrics are not collected by this gateway', 'warn'),
-  spec('metricsExporterHost', ['--metrics-exporter-host'], str, undefined, LOGS, 'metrics are not collected by this gateway', 'warn'),
-  spec('metricsExporterPort', ['--metrics-exporter-port'], int, undefined, LOGS, 'metrics are not collected by this gateway', 'warn'),
+  spec('monitoring', ['--monitoring'], flag, false, LOGS, 'serve Prometheus metrics on --port-monitoring (Jina\'s gateway metric names, as histograms, plus jina_ts_* by endpoint and deployment; custom gateways: this.metricsRegistry)'),
+  spec('portMonitoring', ['--port-monitoring'], { type: 'ports' }, [], LOGS, 'with --monitoring, the port of /metrics (default: a free one, logged; Jina\'s Kubernetes and compose exports pass 9090)'),
+  spec('metrics', ['--metrics'], flag, false, LOGS, 'OpenTelemetry metrics export (OTLP) is not implemented here: --monitoring serves the metrics to Prometheus', 'warn'),
+  spec('metricsExporterHost', ['--metrics-exporter-host'], str, undefined, LOGS, 'OpenTelemetry metrics export (OTLP) is not implemented here: --monitoring serves the metrics to Prometheus', 'warn'),
+  spec('metricsExporterPort', ['--metrics-exporter-port'], int, undefined, LOGS, 'OpenTelemetry metrics export (OTLP) is not implemented here: --monitoring serves the metrics to Prometheus', 'warn'),
 
   spec('noDebugEndpoints', ['--no-debug-endpoints'], flag, false, V2, "hides /dry_run, /status and /post in Jina's docarray-v1 HTTP app only; /dry_run and /status stay served", 'v1-only'),
   spec('noCrudEndpoints', ['--no-crud-endpoints'], flag, false, V2, "removes the CRUD routes of Jina's docarray-v1 HTTP app only; there are none here", 'v1-only'),
@@ -248,8 +251,6 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
   spec('exposeGraphqlEndpoint', ['--expose-graphql-endpoint'], flag, false, IGNORED, 'there is no GraphQL endpoint (Jina\'s docarray-v2 gateway has none either)', 'warn'),
   spec('uvicornKwargs', ['--uvicorn-kwargs'], keyValues, {}, IGNORED, 'uvicorn is Python; the HTTP server here is fastify', 'warn'),
   spec('k8sNamespace', ['--k8s-namespace'], str, undefined, IGNORED, 'only used by Jina\'s Kubernetes export', 'warn'),
-  spec('monitoring', ['--monitoring'], flag, false, IGNORED, 'no Prometheus endpoint is served', 'warn'),
-  spec('portMonitoring', ['--port-monitoring'], { type: 'ports' }, [], IGNORED, 'no Prometheus endpoint is served', 'warn'),
   spec('replicas', ['--replicas'], int, 1, IGNORED, 'replicas are the orchestrator\'s (Kubernetes Deployment, compose)', 'warn'),
   spec('env', ['--env'], keyValues, {}, IGNORED, 'set environment variables on the container (ConfigMap, compose environment)', 'warn'),
   spec('envFromSecret', ['--env-from-secret'], keyValues, {}, IGNORED, 'Kubernetes export only', 'warn'),

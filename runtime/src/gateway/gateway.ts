@@ -9,7 +9,9 @@
  * `--deployments-addresses`), `runtimeArgs` (every flag, typed), `port` (the first of `ports`),
  * `ports`, `protocols`, `host`, `tracing` (`--tracing`), `tracerProvider` (OpenTelemetry API: with
  * `--tracing` the gateway's own SDK provider, exporting over OTLP/gRPC to `--traces-exporter-host/
- * -port`; otherwise whatever the process registered, a no-op one by default), and `health`, `signal`.
+ * -port`; otherwise whatever the process registered, a no-op one by default), `metricsRegistry`
+ * (`--monitoring`: the prom-client Registry served on `--port-monitoring`, where a gateway may
+ * register its own metrics; undefined without it), and `health`, `signal`.
  *
  * Constructor parameters (Jina's `uses_with` and config.yml's `with:`) arrive as `params`. A class
  * declares the ones it takes, with their defaults, in a static `parameters` object; a key given
@@ -28,6 +30,7 @@
  */
 import { trace, type TracerProvider } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { AuthRequest } from '../protocols/auth/authenticator.js';
 import type { BearerAuth } from '../protocols/auth/bearer-auth.js';
 import type { ClientMetadataForwarding } from '../protocols/client-metadata.js';
@@ -157,6 +160,11 @@ export abstract class Gateway<P extends object = Record<string, unknown>> {
 
   get tracerProvider(): TracerProvider {
     return contextOf(this).tracerProvider;
+  }
+
+  /** --monitoring: the registry /metrics serves (add a gateway's own metrics to it); undefined without it. */
+  get metricsRegistry(): Registry | undefined {
+    return contextOf(this).streamer.metrics?.registry;
   }
 
   get health(): GatewayHealth {

@@ -24,6 +24,10 @@ import { ClientMetadataForwarding } from '../protocols/client-metadata.js';
 import { freePort } from './free-port.js';
 import { fail, messageOf, ok, type Result } from './result.js';
 import type { GatewayTracing } from '../tracing/tracing-sdk.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { type MonitoringServer, registrySource, startMonitoringServer } from '../metrics/monitoring-server.js';
+import { shareMetricsWithSupervisor } from '../metrics/cluster-metrics.js';
+import cluster from 'node:cluster';
 
 export interface StartGatewayOptions {
   /** A command line as `jina gateway` takes it (without the command words). */
@@ -52,6 +56,8 @@ export interface RunningGateway {
   /** The arguments it runs with (config.yml applied, free ports filled in). */
   readonly args: Readonly<GatewayArgs>;
   readonly ports: readonly number[];
+  /** --monitoring: the port /metrics is served on; undefined without it (and in a --workers worker: the supervisor serves it). */
+  readonly monitoringPort: number | undefined;
   readonly warnings: readonly string[];
   /** Resolves when the gateway serves the Flow (built-in gateway: endpoint discovery done). */
   readonly ready: Promise<void>;
@@ -122,15 +128,35 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         (tlsByDefault ? ' (TLS, as Jina does for a host without http://; give --traces-exporter-host http://NAME for clear text)' : ''),
     );
   }
-  const stopTracing = (): Promise<void> => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: exporting the last spans failed')) ?? Promise.resolve();
+  let monitoring: MonitoringServer | undefined;
+  // what the gateway's observability started, stopped when the gateway stops or fails to start
+  const stopObservability = async (): Promise<void> => {
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'tracing: exporting the last spans failed'));
+    await monitoring?.close();
+  };
 
-  const streamerOptions = { ...streamerOptionsFrom(args), executorTransport: transport.value, tracing };
+  const metrics = args.monitoring ? new GatewayMetrics({ runtimeName: args.name }) : undefined;
+  const streamerOptions = { ...streamerOptionsFrom(args), executorTransport: transport.value, tracing, metrics };
   let streamer: GatewayStreamer;
   try {
     streamer = new GatewayStreamer(streamerOptions);
   } catch (error) {
-    await stopTracing();
+    await stopObservability();
     return fail(messageOf(error), error);
+  }
+  if (metrics !== undefined && cluster.isWorker) {
+    // --workers: the supervisor serves the monitoring port, with every worker's metrics added up
+    shareMetricsWithSupervisor(metrics.registry);
+  } else if (metrics !== undefined) {
+    const wanted = args.portMonitoring[0] ?? 0;
+    try {
+      monitoring = await startMonitoringServer(registrySource(metrics.registry), args.host, wanted);
+    } catch (error) {
+      streamer.close();
+      await stopObservability();
+      return fail(`--monitoring: cannot serve the metrics on ${args.host}:${wanted} (${messageOf(error)})`, error);
+    }
+    logger.info(`monitoring: Prometheus metrics on http://${args.host}:${monitoring.port}/metrics`);
   }
   // What Jina's gateway writes, so that GatewayStreamer.get() works in the gateway's own code
   env.JINA_STREAMER_ARGS = GatewayStreamer.argsFor(streamerOptions);
@@ -142,7 +168,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     const fromEnv = BearerAuth.fromEnv(args.authTokenEnv, env);
     if (!fromEnv.ok) {
       streamer.close();
-      await stopTracing();
+      await stopObservability();
       return fromEnv;
     }
     auth = fromEnv.value;
@@ -152,7 +178,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const forwarding = ClientMetadataForwarding.parse(args.forwardMetadata);
   if (!forwarding.ok) {
     streamer.close();
-    await stopTracing();
+    await stopObservability();
     return forwarding;
   }
   if (forwarding.value !== undefined) logger.info(`client metadata forwarded to executors: ${forwarding.value.names.join(', ')}`);
@@ -177,7 +203,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     });
   } catch (error) {
     streamer.close();
-    await stopTracing();
+    await stopObservability();
     return fail(`${resolved.value.gatewayClass.name}: its constructor failed: ${messageOf(error)}`, error);
   }
 
@@ -188,7 +214,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     abort.abort();
     await gateway.shutdown().catch(() => undefined);
     streamer.close();
-    await stopTracing();
+    await stopObservability();
     return fail(`${className}.setupServer() failed: ${messageOf(error)}`, error);
   }
   health.setServing(true);
@@ -238,12 +264,12 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     if (stopping === undefined) await stop();
     else await stopping;
     streamer.close();
-    await stopTracing();
+    await stopObservability();
     removeSignals();
     logger.info(`${className} stopped`);
   });
 
-  return ok({ gateway, streamer, args, ports: args.ports, warnings, ready, done, stop });
+  return ok({ gateway, streamer, args, ports: args.ports, monitoringPort: monitoring?.port, warnings, ready, done, stop });
 }
 
 function readArgs(options: StartGatewayOptions): Result<{ args: GatewayArgs; given: ReadonlySet<GatewayArgName>; warnings: readonly string[] }> {

@@ -7,6 +7,7 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { ConnectionPool } from '../executor/connection-pool.js';
 import { type ExecutorTransport, resolveExecutorTransport } from '../executor/executor-transport.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Tracing } from '../tracing/tracing.js';
 import { ExecutorError } from '../executor/errors.js';
 import { type FlowTopology, parseFlowTopology, type TopologyFlags } from '../topology/graph.js';
@@ -45,6 +46,8 @@ export interface GatewayStreamerOptions extends TopologyFlags {
   onFloatingError?: (node: string, error: unknown) => void;
   /** --tracing: executor calls get spans and send their trace context (see tracing/). */
   tracing?: Tracing | undefined;
+  /** --monitoring: requests and executor calls are measured here (see metrics/). */
+  metrics?: GatewayMetrics | undefined;
 }
 
 export interface StreamOptions<T = Doc> {
@@ -129,8 +132,10 @@ export class GatewayStreamer {
       transport: options.executorTransport,
       deploymentsMetadata: metadata,
       tracing: options.tracing,
+      metrics: options.metrics,
     });
     this.endpoints = new EndpointDirectory(this.pool, [...this.topology.nodes.keys()]);
+    options.metrics?.knowEndpointsBy(knownEndpoints(this.endpoints));
     this.router = new FlowRouter(this.topology, this.pool, this.endpoints);
     const executors: Record<string, ExecutorStreamer> = Object.create(null);
     for (const name of this.topology.deployments.keys()) executors[name] = new ExecutorStreamer(name, this.pool);
@@ -186,7 +191,21 @@ export class GatewayStreamer {
 
   /** Routes one request (already built, docs serialized) through the Flow. The protocol adapters' entry. */
   processRequest(request: DataRequest, options: RouteOptions = {}): Promise<DataRequest> {
-    return this.router.route(request, { onFloatingError: this.options.onFloatingError, ...options });
+    const routed = this.router.route(request, { onFloatingError: this.options.onFloatingError, ...options });
+    const metrics = this.options.metrics;
+    if (metrics === undefined) return routed;
+    // Jina's rule: a response carrying an executor error is a failed request
+    const measurement = metrics.startRequest(request.header.execEndpoint ?? '');
+    return routed.then(
+      (response) => {
+        measurement.end(isErrorStatus(response.header.status) ? 'executor_error' : 'ok');
+        return response;
+      },
+      (error: unknown) => {
+        measurement.end('failed');
+        throw error;
+      },
+    );
   }
 
   /**
@@ -246,11 +265,34 @@ export class GatewayStreamer {
         document: docToProto(doc, options.inputSchema),
       }).finish(),
     );
+    // one request, however many docs stream back (Jina counts it when it starts, and never ends it)
+    const measurement = this.options.metrics?.startRequest(options.execEndpoint ?? '');
+    let outcome: 'ok' | 'executor_error' | 'failed' = 'ok';
+    try {
+      yield* this.streamReplies<T>(first, request, options, () => {
+        outcome = 'executor_error';
+      });
+    } catch (error) {
+      outcome = 'failed';
+      throw error;
+    } finally {
+      // also when the consumer stopped reading early: what was asked for was served
+      measurement?.end(outcome);
+    }
+  }
+
+  private async *streamReplies<T>(
+    first: string,
+    request: Buffer,
+    options: StreamDocOptions<T>,
+    onExecutorError: () => void,
+  ): AsyncGenerator<{ doc: T | undefined; error: ExecutorError | undefined }> {
     let index = 0;
     for await (const bytes of this.pool.get(first).streamDoc(request, { endpoint: options.execEndpoint, signal: options.signal })) {
       const reply = SingleDocumentRequestProto.decode(bytes);
       const status: StatusProto | undefined = reply.header?.status;
       const error = isErrorStatus(status) ? new ExecutorError(status, first) : undefined;
+      if (error !== undefined) onExecutorError();
       const decoded = reply.document === undefined ? undefined : docFromProto(reply.document);
       const validate = options.returnType;
       yield {
@@ -259,6 +301,11 @@ export class GatewayStreamer {
       };
       index++;
     }
+  }
+
+  /** --monitoring: the gateway's metrics (their registry, for a custom gateway's own); undefined without it. */
+  get metrics(): GatewayMetrics | undefined {
+    return this.options.metrics;
   }
 
   /** --tracing: what the protocol fronts trace inbound requests with; undefined without it. */
@@ -299,6 +346,19 @@ export class GatewayStreamer {
     }
     if (batch.length > 0) yield build(batch);
   }
+}
+
+/** Whether an endpoint is one some deployment binds by name (endpoint discovery, once complete). */
+function knownEndpoints(directory: EndpointDirectory): (endpoint: string) => boolean {
+  let known: Set<string> | undefined;
+  return (endpoint) => {
+    if (known === undefined) {
+      const bindings = directory.completeBindings();
+      if (bindings === undefined) return false;
+      known = new Set([...bindings.values()].flat());
+    }
+    return known.has(endpoint);
+  };
 }
 
 function validateAll<T>(docs: Doc[], validate: DocValidator<T> | undefined, endpoint: string | undefined): T[] {

@@ -10,6 +10,9 @@
  * plan the route, re-encode with the docs untouched, call, decode the response envelope,
  * rebuild routes and parameters, encode the response. The direct path sends the same bytes.
  *
+ * A fourth subject is the streamer with `--monitoring`'s metrics (GatewayMetrics): the last
+ * column is what measuring the request and its executor call adds to the streamer's CPU.
+ *
  * The two subjects alternate in `--rounds` short slices of the same size, so the drift of a shared
  * machine (frequency, steal) falls on both alike; CPU and latencies are summed over all slices.
  * Pin the process to one core and E to the other:
@@ -26,6 +29,7 @@ import {
   decodeDataRequest,
   encodeDataRequest,
   encodeDocList,
+  GatewayMetrics,
   GatewayStreamer,
   JINA_DEFAULT_GRPC_OPTIONS,
   UnaryChannel,
@@ -145,8 +149,15 @@ async function main(): Promise<void> {
     graphDescription: { 'start-gateway': ['echo'], echo: ['end-gateway'] },
     deploymentsAddresses: { echo: [`grpc://${address}`] },
   });
+  // the same streamer with --monitoring's metrics: what measuring requests and calls adds
+  const metered = new GatewayStreamer({
+    graphDescription: { 'start-gateway': ['echo'], echo: ['end-gateway'] },
+    deploymentsAddresses: { echo: [`grpc://${address}`] },
+    metrics: new GatewayMetrics({ runtimeName: 'gateway' }),
+  });
   // the first request runs endpoint discovery, once
   await streamer.processRequest(decodeDataRequest(requestBytes([{ id: 'warm' }])));
+  await metered.processRequest(decodeDataRequest(requestBytes([{ id: 'warm' }])));
 
   const rows: Record<string, unknown>[] = [];
   try {
@@ -164,23 +175,28 @@ async function main(): Promise<void> {
       const sendChannel = async () =>
         (await channel.call('/jina.JinaSingleDataRequestRPC/process_single_data', bytes, { headers: { endpoint: '/echo' } })).message;
       const sendStreamer = async () => encodeDataRequest(await streamer.processRequest(decodeDataRequest(bytes), { raw: bytes }));
+      const sendMetered = async () => encodeDataRequest(await metered.processRequest(decodeDataRequest(bytes), { raw: bytes }));
       // warm-up: JIT, connections, buffer pools
       for (let i = 0; i < 300; i++) await sendDirect();
       for (let i = 0; i < 300; i++) await sendChannel();
       for (let i = 0; i < 300; i++) await sendStreamer();
+      for (let i = 0; i < 300; i++) await sendMetered();
       for (const concurrency of args.concurrency) {
         const direct = new Tally();
         const lean = new Tally();
         const through = new Tally();
+        const measured = new Tally();
         const perSlice = Math.max(concurrency, Math.ceil(requests / args.rounds));
         for (let round = 0; round < args.rounds; round++) {
           await direct.slice(perSlice, concurrency, sendDirect);
           await lean.slice(perSlice, concurrency, sendChannel);
           await through.slice(perSlice, concurrency, sendStreamer);
+          await measured.slice(perSlice, concurrency, sendMetered);
         }
         const d = direct.result();
         const c = lean.result();
         const s = through.result();
+        const m = measured.result();
         rows.push({
           payload,
           bytes: bytes.length,
@@ -188,6 +204,8 @@ async function main(): Promise<void> {
           direct: d,
           channel: c,
           streamer: s,
+          metered: m,
+          monitoringAddedCpuPercent: (m.cpuUsPerRequest / s.cpuUsPerRequest - 1) * 100,
           addedCpuOverChannelPercent: (s.cpuUsPerRequest / c.cpuUsPerRequest - 1) * 100,
           cpuRatio: s.cpuUsPerRequest / d.cpuUsPerRequest,
           addedCpuPercent: (s.cpuUsPerRequest / d.cpuUsPerRequest - 1) * 100,
@@ -200,19 +218,31 @@ async function main(): Promise<void> {
     direct.close();
     channel.close();
     streamer.close();
+    metered.close();
     child.kill('SIGTERM');
   }
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; subjects alternating in ${args.rounds} slices`);
-  console.log('| payload | conc | direct grpc-js CPU µs/req | direct h2 channel CPU µs/req | streamer CPU µs/req | added CPU vs grpc-js | added CPU vs h2 channel | grpc-js / h2 / streamer p50 ms | p99 ms | req/s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  type Row = { payload: string; concurrency: number; direct: Measurement; channel: Measurement; streamer: Measurement; addedCpuPercent: number; addedCpuOverChannelPercent: number };
+  console.log('| payload | conc | direct grpc-js CPU µs/req | direct h2 channel CPU µs/req | streamer CPU µs/req | added CPU vs grpc-js | added CPU vs h2 channel | grpc-js / h2 / streamer p50 ms | p99 ms | req/s | streamer --monitoring CPU µs/req (added) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  type Row = {
+    payload: string;
+    concurrency: number;
+    direct: Measurement;
+    channel: Measurement;
+    streamer: Measurement;
+    metered: Measurement;
+    addedCpuPercent: number;
+    addedCpuOverChannelPercent: number;
+    monitoringAddedCpuPercent: number;
+  };
   for (const row of rows as Row[]) {
     const three = (pick: (m: Measurement) => number, digits: number) => [row.direct, row.channel, row.streamer].map((m) => fmt(pick(m), digits)).join(' / ');
     console.log(
       `| ${row.payload} | ${row.concurrency} | ${fmt(row.direct.cpuUsPerRequest)} | ${fmt(row.channel.cpuUsPerRequest)} | ${fmt(row.streamer.cpuUsPerRequest)} | ` +
-        `${fmt(row.addedCpuPercent)}% | ${fmt(row.addedCpuOverChannelPercent)}% | ${three((m) => m.p50Ms, 3)} | ${three((m) => m.p99Ms, 3)} | ${three((m) => m.rps, 0)} |`,
+        `${fmt(row.addedCpuPercent)}% | ${fmt(row.addedCpuOverChannelPercent)}% | ${three((m) => m.p50Ms, 3)} | ${three((m) => m.p99Ms, 3)} | ${three((m) => m.rps, 0)} | ` +
+        `${fmt(row.metered.cpuUsPerRequest)} (${fmt(row.monitoringAddedCpuPercent)}%) |`,
     );
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ node: process.version, cpus: os.cpus().length, rows }, null, 2));

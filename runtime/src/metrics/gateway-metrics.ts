@@ -29,17 +29,19 @@
  *   jina_ts_executor_errors_total{deployment, code}          failed calls by gRPC code name, and
  *       `EXECUTOR_ERROR` for a call the executor answered with its error (gRPC OK, in-band)
  *
- * Children of labelled metrics are looked up once per label value and kept: `observe` on a kept
- * child is a few array updates, which is what keeps the cost per request small (see BENCHMARKS.md).
+ * Series are recorded into plain numbers (recorded-metrics.ts) and looked up once per label value,
+ * which is what keeps the cost per request small (see BENCHMARKS.md, "Metrics cost").
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-/** A histogram's series for `runtimeName`, there from the start with every bucket at zero. */
-function zeroed(histogram: Histogram<'runtime_name'>, runtimeName: string): Histogram.Internal<string> {
-  histogram.zero({ runtime_name: runtimeName });
-  return histogram.labels(runtimeName);
-}
+import { Registry } from 'prom-client';
+import {
+  type CounterSeries,
+  type GaugeSeries,
+  type HistogramSeries,
+  RecordedCounter,
+  RecordedGauge,
+  RecordedHistogram,
+} from './recorded-metrics.js';
 
 /** Seconds: from a quarter millisecond (a gateway hop on loopback) to a minute. */
 const SECONDS_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -75,82 +77,51 @@ export interface GatewayMetricsOptions {
 export class GatewayMetrics {
   /** Everything the monitoring port serves; a custom gateway may register its own metrics here. */
   readonly registry = new Registry();
-  private readonly receiving: Histogram.Internal<string>;
-  private readonly pending: Gauge.Internal<string>;
-  private readonly successful: Counter.Internal;
-  private readonly failed: Counter.Internal;
-  private readonly sendingSeconds: Histogram.Internal<string>;
-  private readonly sentBytes: Histogram.Internal<string>;
-  private readonly receivedBytes: Histogram.Internal<string>;
-  private readonly byEndpoint: Histogram<'runtime_name' | 'endpoint' | 'outcome'>;
-  private readonly byDeployment: Histogram<'runtime_name' | 'deployment'>;
-  private readonly executorErrors: Counter<'runtime_name' | 'deployment' | 'code'>;
-  private readonly endpointChildren = new Map<string, Histogram.Internal<string>>();
-  private readonly deploymentChildren = new Map<string, Histogram.Internal<string>>();
+  private readonly receiving: HistogramSeries;
+  private readonly pending: GaugeSeries;
+  private readonly successful: CounterSeries;
+  private readonly failed: CounterSeries;
+  private readonly sendingSeconds: HistogramSeries;
+  private readonly sentBytes: HistogramSeries;
+  private readonly receivedBytes: HistogramSeries;
+  private readonly byEndpoint: RecordedHistogram;
+  private readonly byDeployment: RecordedHistogram;
+  private readonly executorErrors: RecordedCounter;
+  private readonly endpointSeries = new Map<string, HistogramSeries>();
+  private readonly deploymentSeries = new Map<string, HistogramSeries>();
   private readonly runtimeName: string;
   private isKnownEndpoint: (endpoint: string) => boolean;
 
   constructor(options: GatewayMetricsOptions) {
     this.runtimeName = options.runtimeName;
     this.isKnownEndpoint = options.isKnownEndpoint ?? (() => true);
-    const registers = [this.registry];
-    const runtime = ['runtime_name'] as const;
-    const name = this.runtimeName;
-    this.receiving = zeroed(new Histogram({
-      name: 'jina_receiving_request_seconds',
-      help: 'Time spent processing successful request',
-      labelNames: runtime,
-      buckets: SECONDS_BUCKETS,
-      registers,
-    }), name);
-    this.pending = new Gauge({ name: 'jina_number_of_pending_requests', help: 'Number of pending requests', labelNames: runtime, registers }).labels(name);
-    this.failed = new Counter({ name: 'jina_failed_requests_total', help: 'Number of failed requests', labelNames: runtime, registers }).labels(name);
-    this.successful = new Counter({ name: 'jina_successful_requests_total', help: 'Number of successful requests', labelNames: runtime, registers }).labels(name);
-    this.sendingSeconds = zeroed(new Histogram({
-      name: 'jina_sending_request_seconds',
-      help: 'Time spent between sending a request to the Executor/Head and receiving the response',
-      labelNames: runtime,
-      buckets: SECONDS_BUCKETS,
-      registers,
-    }), name);
-    this.receivedBytes = zeroed(new Histogram({
-      name: 'jina_received_response_bytes',
-      help: 'Size in bytes of the response returned from the Head/Executor',
-      labelNames: runtime,
-      buckets: BYTES_BUCKETS,
-      registers,
-    }), name);
-    this.sentBytes = zeroed(new Histogram({
-      name: 'jina_sent_request_bytes',
-      help: 'Size in bytes of the request sent to the Head/Executor',
-      labelNames: runtime,
-      buckets: BYTES_BUCKETS,
-      registers,
-    }), name);
-    this.byEndpoint = new Histogram({
-      name: 'jina_ts_endpoint_request_seconds',
-      help: 'Time from arrival to response of every request, by endpoint and outcome (ok, executor_error, failed)',
-      labelNames: ['runtime_name', 'endpoint', 'outcome'],
-      buckets: SECONDS_BUCKETS,
-      registers,
-    });
-    this.byDeployment = new Histogram({
-      name: 'jina_ts_executor_request_seconds',
-      help: 'Time of every executor call (retries included), by deployment',
-      labelNames: ['runtime_name', 'deployment'],
-      buckets: SECONDS_BUCKETS,
-      registers,
-    });
-    this.executorErrors = new Counter({
-      name: 'jina_ts_executor_errors_total',
-      help: 'Executor calls that failed, by deployment and gRPC code (EXECUTOR_ERROR: the executor raised, answered in-band)',
-      labelNames: ['runtime_name', 'deployment', 'code'],
-      registers,
-    });
-    // Jina's series exist from the start, at zero (prom-client writes a labelled series once it has a value)
-    this.pending.set(0);
-    this.failed.inc(0);
-    this.successful.inc(0);
+    const registry = this.registry;
+    // Jina's series exist from the start, at zero, as prometheus_client writes them
+    const runtime = { runtime_name: this.runtimeName };
+    this.receiving = new RecordedHistogram('jina_receiving_request_seconds', 'Time spent processing successful request', SECONDS_BUCKETS, registry).with(runtime);
+    this.pending = new RecordedGauge('jina_number_of_pending_requests', 'Number of pending requests', registry).with(runtime);
+    this.failed = new RecordedCounter('jina_failed_requests_total', 'Number of failed requests', registry).with(runtime);
+    this.successful = new RecordedCounter('jina_successful_requests_total', 'Number of successful requests', registry).with(runtime);
+    this.sendingSeconds = new RecordedHistogram(
+      'jina_sending_request_seconds',
+      'Time spent between sending a request to the Executor/Head and receiving the response',
+      SECONDS_BUCKETS,
+      registry,
+    ).with(runtime);
+    this.receivedBytes = new RecordedHistogram('jina_received_response_bytes', 'Size in bytes of the response returned from the Head/Executor', BYTES_BUCKETS, registry).with(runtime);
+    this.sentBytes = new RecordedHistogram('jina_sent_request_bytes', 'Size in bytes of the request sent to the Head/Executor', BYTES_BUCKETS, registry).with(runtime);
+    this.byEndpoint = new RecordedHistogram(
+      'jina_ts_endpoint_request_seconds',
+      'Time from arrival to response of every request, by endpoint and outcome (ok, executor_error, failed)',
+      SECONDS_BUCKETS,
+      registry,
+    );
+    this.byDeployment = new RecordedHistogram('jina_ts_executor_request_seconds', 'Time of every executor call (retries included), by deployment', SECONDS_BUCKETS, registry);
+    this.executorErrors = new RecordedCounter(
+      'jina_ts_executor_errors_total',
+      'Executor calls that failed, by deployment and gRPC code (EXECUTOR_ERROR: the executor raised, answered in-band)',
+      registry,
+    );
   }
 
   /** Where endpoint names are checked against once the Flow's endpoints are known (the streamer sets it). */
@@ -195,7 +166,8 @@ export class GatewayMetrics {
         this.deploymentChild(deployment).observe(seconds);
         if (errorCode !== undefined) {
           const code = errorCode === EXECUTOR_ERROR ? EXECUTOR_ERROR : (GrpcStatus[errorCode] ?? String(errorCode));
-          this.executorErrors.inc({ runtime_name: this.runtimeName, deployment, code });
+          // failures are rare: a lookup per failure is fine
+          this.executorErrors.with({ runtime_name: this.runtimeName, deployment, code }).inc();
         }
       },
     };
@@ -206,23 +178,23 @@ export class GatewayMetrics {
     return this.registry.metrics();
   }
 
-  private endpointChild(endpoint: string, outcome: RequestOutcome): Histogram.Internal<string> {
+  private endpointChild(endpoint: string, outcome: RequestOutcome): HistogramSeries {
     const label = this.isKnownEndpoint(endpoint) ? endpoint : UNKNOWN_ENDPOINT;
     const key = `${outcome}\u0000${label}`;
-    let child = this.endpointChildren.get(key);
-    if (child === undefined) {
-      child = this.byEndpoint.labels({ runtime_name: this.runtimeName, endpoint: label, outcome });
-      this.endpointChildren.set(key, child);
+    let series = this.endpointSeries.get(key);
+    if (series === undefined) {
+      series = this.byEndpoint.with({ runtime_name: this.runtimeName, endpoint: label, outcome });
+      this.endpointSeries.set(key, series);
     }
-    return child;
+    return series;
   }
 
-  private deploymentChild(deployment: string): Histogram.Internal<string> {
-    let child = this.deploymentChildren.get(deployment);
-    if (child === undefined) {
-      child = this.byDeployment.labels({ runtime_name: this.runtimeName, deployment });
-      this.deploymentChildren.set(deployment, child);
+  private deploymentChild(deployment: string): HistogramSeries {
+    let series = this.deploymentSeries.get(deployment);
+    if (series === undefined) {
+      series = this.byDeployment.with({ runtime_name: this.runtimeName, deployment });
+      this.deploymentSeries.set(deployment, series);
     }
-    return child;
+    return series;
   }
 }

@@ -161,6 +161,8 @@ if (!support.ready) {
       expect(config.Cmd).toEqual(['--protocol', 'http', 'grpc', '--port', '8080', '8081']);
       expect(image!.Healthcheck?.Test).toEqual(['CMD', 'jina', 'ping', 'gateway', 'http://127.0.0.1:8080']);
       expect(config.Env).toContain('NODE_ENV=production');
+      // the young generation capped (BENCHMARKS.md, "Memory"); NODE_OPTIONS given to the container replaces it
+      expect(config.Env).toContain('NODE_OPTIONS=--max-semi-space-size=8');
       // no dev dependency made it into the image
       const listed = await podmanOk(['run', '--rm', '--entrypoint', 'ls', IMAGE, 'node_modules', 'node_modules/.bin']);
       expect(listed.stdout).toMatch(/^@jina-ts$/m);

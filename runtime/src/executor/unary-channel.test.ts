@@ -708,5 +708,34 @@ describe('UnaryChannel (own transport): its own HTTP/2', () => {
       expect((await waiting).message.toString()).toBe('waited');
       expect(peer.connections).toEqual([[1], [1]]);
     });
+
+    it('a call still waiting for a stream when the connection ends goes to a new connection; one the peer had fails UNAVAILABLE', async () => {
+      const sockets: net.Socket[] = [];
+      const calls: string[][] = [];
+      let acked = false;
+      const target = await rawPeer((received, socket) => {
+        if (!sockets.includes(socket)) {
+          sockets.push(socket);
+          calls.push([]);
+        }
+        const index = sockets.indexOf(socket);
+        if (received.type === FrameType.SETTINGS && received.flags & Flag.ACK) acked = true;
+        if (received.type !== FrameType.DATA || !(received.flags & Flag.END_STREAM)) return;
+        calls[index]!.push(received.payload.subarray(5).toString());
+        // the first connection takes one call, then allows no more streams, and never answers
+        if (index === 0) socket.write(settingsFrame([[Setting.MAX_CONCURRENT_STREAMS, 0]]));
+        else socket.write(rawAnswer(received.stream, received.payload.subarray(5)));
+      });
+      const channel = new UnaryChannel({ target, tls: false });
+      closers.push(() => channel.close());
+      const taken = failed(channel.call('/x.Y/z', Buffer.from('taken')));
+      // the client has applied SETTINGS_MAX_CONCURRENT_STREAMS 0 once it acknowledges it
+      while (!acked) await new Promise((resolve) => setImmediate(resolve));
+      const queued = channel.call('/x.Y/z', Buffer.from('queued'));
+      sockets[0]!.destroy();
+      expect((await taken).code).toBe(GrpcStatus.UNAVAILABLE);
+      expect((await queued).message.toString()).toBe('queued');
+      expect(calls).toEqual([['taken'], ['queued']]);
+    });
   });
 });

@@ -680,6 +680,25 @@ describe('UnaryChannel (own transport): its own HTTP/2', () => {
       expect(peer.connections).toEqual([[1, 3, 5], [1]]);
     });
 
+    it('a channel closed while its calls run (DeploymentClient replacing it) still sends the ones a GOAWAY did not take elsewhere, on a connection that closes after them', async () => {
+      let close: () => void = () => undefined;
+      const peer = await callsPeer((call, socket) => {
+        if (call.connection > 0) return socket.write(rawAnswer(call.stream, call.message));
+        if (call.seen.length === 2) close();
+      });
+      const channel = new UnaryChannel({ target: peer.target, tls: false });
+      closers.push(() => channel.close());
+      const answers = Promise.all(['a', 'b'].map((text) => channel.call('/x.Y/z', Buffer.from(text))));
+      await new Promise<void>((resolve) => (close = resolve));
+      channel.close();
+      peer.sockets[0]!.write(Buffer.concat([goawayFrame(1, ErrorCode.NO_ERROR), rawAnswer(1, Buffer.from('served'))]));
+      expect((await answers).map((answer) => answer.message.toString())).toEqual(['served', 'b']);
+      expect(peer.connections).toEqual([[1, 3], [1]]);
+      const second = peer.sockets[1]!;
+      if (!second.destroyed) await new Promise((resolve) => second.once('close', resolve));
+      await failed(channel.call('/x.Y/z', Buffer.from('after')));
+    });
+
     it('a stream refused with RST_STREAM REFUSED_STREAM is sent again on the same connection and succeeds', async () => {
       const peer = await callsPeer((call, socket) => {
         if (call.seen.length === 1) socket.write(wordsFrame(FrameType.RST_STREAM, 0, call.stream, ErrorCode.REFUSED_STREAM));

@@ -17,9 +17,9 @@
  * padding, RST_STREAM both ways, GOAWAY (streams past its last id, and requests still waiting for a
  * stream, end as not processed; the others finish, or end with it if it is for an error), and
  * connection errors answered with GOAWAY. Every abort says whether the peer may have processed the
- * request (`unprocessed()`): gRPC sends the ones it cannot have processed again (gRFC A6). Header blocks are decoded with our
- * HPACK decoder (hpack-decoder.ts) for every stream, so its dynamic table stays in step with the
- * peer's even for streams we no longer track.
+ * request (`unprocessed()`): gRPC sends the ones it cannot have processed again (gRFC A6). Header
+ * blocks are decoded with our HPACK decoder (hpack-decoder.ts) for every stream, so its dynamic
+ * table stays in step with the peer's even for streams we no longer track.
  */
 import net from 'node:net';
 import tls from 'node:tls';

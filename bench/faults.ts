@@ -10,30 +10,56 @@
  *   slow     half the clients on `/slow` (sleeps 2 s) with `--timeout-send 300`, half on `/x`.
  *   cut      a TCP proxy between gateway and executor destroys the connection 1,000 bytes of
  *            responses after being armed, every 250 ms (`--cycles` × 4 cuts).
+ *   kill     the executor as a process of its own (bench/fault-executor.ts) SIGKILLed, down for
+ *            `--down-ms`, started again on the same port; `--cycles` times. "first 200" = ms from
+ *            the new process's `ready` line to the next 200.
+ *   goaway-age       the executor with grpc-js's `grpc.max_connection_age_ms` `--max-age-ms`
+ *            (200): it says GOAWAY (2^31-1, then the real last stream id) on every connection that
+ *            old, for `--cycles` seconds; through bench/goaway-proxy.ts, which only counts here.
+ *   goaway-graceful / goaway-double / goaway-error / goaway-calm   bench/goaway-proxy.ts tells the
+ *            gateway's connection GOAWAY every 100 ms for `--cycles` seconds: NO_ERROR with the
+ *            last stream id; 2^31-1 and a PING, then the real id; INTERNAL_ERROR, or
+ *            ENHANCE_YOUR_CALM, then the connection closed.
  *
- * Each scenario runs with `--retries 0` and with retries (-1 for restart: max(3, replicas) = 3; 1
- * for cut). Every answer is counted: 200, 502/503/504 naming the deployment, other (any other
+ * Each scenario runs with `--retries 0` and with retries (-1 for restart and kill: max(3, replicas)
+ * = 3; 1 for cut and the GOAWAYs). Every answer is counted: 200, 502/503/504 naming the deployment, other (any other
  * status or a fetch error), lost (no answer within 10 s: a hang). Socket fds of this process are
  * counted before, at the peak (sampled every 100 ms) and after each scenario (everything closed),
  * to see leaks, and unhandled rejections are counted. Everything runs in this one process (counts,
  * not throughput).
  *
- *   node bench/dist/faults.js [--clients 16] [--cycles 5] [--down-ms 500] [--json out.json]
+ *   node bench/dist/faults.js [--clients 16] [--cycles 5] [--down-ms 500] [--max-age-ms 200]
+ *                             [--only kill,goaway-graceful,...] [--transport grpc-js] [--json out.json]
+ *
+ * `--transport grpc-js` runs every gateway with `--executor-transport grpc-js`; the proxy's GOAWAY
+ * scenarios are then unsound (see goaway-proxy.ts: nghttp2's HPACK keeps a dynamic table).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { type Doc, type ExecutorServer, serveExecutor, startGateway } from '@jina-ts/runtime';
+import { fileURLToPath } from 'node:url';
+import { type ExecutorServer, startGateway } from '@jina-ts/runtime';
+import { FAULT_DEPLOYMENT, serveFaultExecutor } from './fault-executor.js';
 import { type LoadCounts, startCuttingProxy, startLoad } from './fault-load.js';
+import { type GoawayMode, startGoawayProxy } from './goaway-proxy.js';
+
+const SCENARIOS = ['restart', 'slow', 'cut', 'kill', 'goaway-age', 'goaway-graceful', 'goaway-double', 'goaway-error', 'goaway-calm'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 interface Args {
   clients: number;
   cycles: number;
   downMs: number;
+  maxAgeMs: number;
+  only: Scenario[];
+  /** --executor-transport of every gateway; undefined: the default (own). */
+  transport: string | undefined;
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { clients: 16, cycles: 5, downMs: 500, json: undefined };
+  const args: Args = { clients: 16, cycles: 5, downMs: 500, maxAgeMs: 200, only: [...SCENARIOS], transport: undefined, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -41,13 +67,19 @@ function parseArgs(argv: string[]): Args {
     if (flag === '--clients') args.clients = Number(value);
     else if (flag === '--cycles') args.cycles = Number(value);
     else if (flag === '--down-ms') args.downMs = Number(value);
+    else if (flag === '--max-age-ms') args.maxAgeMs = Number(value);
+    else if (flag === '--only') {
+      const names = value.split(',').map((name) => name.trim());
+      for (const name of names) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name} (one of ${SCENARIOS.join(', ')})`);
+      args.only = names as Scenario[];
+    } else if (flag === '--transport') args.transport = value;
     else if (flag === '--json') args.json = value;
     else throw new Error(`unknown option ${flag}`);
   }
   return args;
 }
 
-const DEPLOYMENT = 'worker';
+const DEPLOYMENT = FAULT_DEPLOYMENT;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let unhandled = 0;
@@ -69,20 +101,29 @@ function socketFds(): number {
 }
 
 function executor(port = 0): Promise<ExecutorServer> {
-  return serveExecutor({
-    name: DEPLOYMENT,
-    host: '127.0.0.1',
-    port,
-    endpoints: {
-      '/x': { handler: (docs: Doc[]) => docs.map((doc) => ({ ...doc, text: 'ok' })) },
-      '/slow': {
-        handler: async (docs: Doc[]) => {
-          await sleep(2_000);
-          return docs;
-        },
-      },
-    },
+  return serveFaultExecutor({ port });
+}
+
+/** bench/fault-executor.ts as a process of its own; resolves once it serves. */
+async function executorProcess(port: number): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./fault-executor.js', import.meta.url)), '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const served = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /ready (\d+)/.exec(output);
+      if (ready) resolve(Number(ready[1]));
+    });
+    child.once('exit', (code, signal) => reject(new Error(`the fault executor exited (${code ?? signal}) before serving`)));
   });
+  return { child, port: served };
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
 }
 
 async function gateway(executorPort: number, flags: string[]) {
@@ -134,6 +175,74 @@ async function restart(args: Args, flags: string[]): Promise<Omit<Row, 'socketFd
     await server.close(0);
   }
   return { scenario: 'restart', flags: flags.join(' '), seconds: (performance.now() - started) / 1000, counts: load.counts, firstOkMs, note: `${args.cycles} × down ${args.downMs} ms` };
+}
+
+async function killed(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds'>> {
+  let executorNow = await executorProcess(0);
+  const port = executorNow.port;
+  const { running, url } = await gateway(port, flags);
+  const started = performance.now();
+  const load = startLoad({ url: url('/x'), clients: args.clients, deployment: DEPLOYMENT });
+  const firstOkMs: number[] = [];
+  try {
+    await load.okCount(200);
+    for (let cycle = 0; cycle < args.cycles; cycle++) {
+      await kill(executorNow.child);
+      await sleep(args.downMs);
+      executorNow = await executorProcess(port);
+      const back = performance.now();
+      await load.okCount(1);
+      firstOkMs.push(performance.now() - back);
+      await load.okCount(200);
+    }
+  } finally {
+    await load.stop();
+    await running.stop();
+    await kill(executorNow.child);
+  }
+  return { scenario: 'kill', flags: flags.join(' '), seconds: (performance.now() - started) / 1000, counts: load.counts, firstOkMs, note: `${args.cycles} × SIGKILL, down ${args.downMs} ms + process start` };
+}
+
+/** The executor says GOAWAY itself: grpc-js's max connection age. */
+async function goawayAge(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds'>> {
+  const server = await serveFaultExecutor({ maxConnectionAgeMs: args.maxAgeMs });
+  const proxy = await startGoawayProxy({ host: '127.0.0.1', port: server.port });
+  const { running, url } = await gateway(proxy.port, flags);
+  const started = performance.now();
+  const load = startLoad({ url: url('/x'), clients: args.clients, deployment: DEPLOYMENT });
+  try {
+    await sleep(args.cycles * 1_000);
+  } finally {
+    await load.stop();
+    await running.stop();
+    await proxy.close();
+    await server.close(0);
+  }
+  return { scenario: 'goaway-age', flags: flags.join(' '), seconds: (performance.now() - started) / 1000, counts: load.counts, firstOkMs: [], note: `max_connection_age_ms ${args.maxAgeMs}: ${proxy.connections} connections` };
+}
+
+/** The proxy says GOAWAY for the executor, every 100 ms. */
+async function goawayStorm(args: Args, flags: string[], mode: GoawayMode, errorCode?: number): Promise<Omit<Row, 'socketFds'>> {
+  const server = await executor();
+  const proxy = await startGoawayProxy({ host: '127.0.0.1', port: server.port });
+  const { running, url } = await gateway(proxy.port, flags);
+  const started = performance.now();
+  const load = startLoad({ url: url('/x'), clients: args.clients, deployment: DEPLOYMENT });
+  try {
+    await load.okCount(200);
+    for (let i = 0; i < args.cycles * 10; i++) {
+      proxy.goawayAll(mode, errorCode);
+      await sleep(100);
+    }
+    await load.okCount(200);
+  } finally {
+    await load.stop();
+    await running.stop();
+    await proxy.close();
+    await server.close(0);
+  }
+  const name = errorCode === 0xb ? 'goaway-calm' : `goaway-${mode}`;
+  return { scenario: name, flags: flags.join(' '), seconds: (performance.now() - started) / 1000, counts: load.counts, firstOkMs: [], note: `${proxy.goaways} GOAWAYs, ${proxy.connections} connections, ${proxy.dropped} requests not forwarded` };
 }
 
 async function slow(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds'>[]> {
@@ -210,11 +319,19 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const rows: Row[] = [];
-  rows.push(...(await measured(() => restart(args, ['--retries', '0']))));
-  rows.push(...(await measured(() => restart(args, ['--retries', '-1']))));
-  rows.push(...(await measured(() => slow(args, ['--timeout-send', '300', '--retries', '0']))));
-  rows.push(...(await measured(() => cut(args, ['--retries', '0']))));
-  rows.push(...(await measured(() => cut(args, ['--retries', '1']))));
+  const f = (...flags: string[]): string[] => (args.transport === undefined ? flags : [...flags, '--executor-transport', args.transport]);
+  const runs: Record<Scenario, Array<() => Promise<Omit<Row, 'socketFds'> | Omit<Row, 'socketFds'>[]>>> = {
+    restart: [() => restart(args, f('--retries', '0')), () => restart(args, f('--retries', '-1'))],
+    slow: [() => slow(args, f('--timeout-send', '300', '--retries', '0'))],
+    cut: [() => cut(args, f('--retries', '0')), () => cut(args, f('--retries', '1'))],
+    kill: [() => killed(args, f('--retries', '0')), () => killed(args, f('--retries', '-1'))],
+    'goaway-age': [() => goawayAge(args, f('--retries', '0')), () => goawayAge(args, f('--retries', '1'))],
+    'goaway-graceful': [() => goawayStorm(args, f('--retries', '0'), 'graceful'), () => goawayStorm(args, f('--retries', '1'), 'graceful')],
+    'goaway-double': [() => goawayStorm(args, f('--retries', '0'), 'double'), () => goawayStorm(args, f('--retries', '1'), 'double')],
+    'goaway-error': [() => goawayStorm(args, f('--retries', '0'), 'error', 0x2), () => goawayStorm(args, f('--retries', '1'), 'error', 0x2)],
+    'goaway-calm': [() => goawayStorm(args, f('--retries', '0'), 'error', 0xb), () => goawayStorm(args, f('--retries', '1'), 'error', 0xb)],
+  };
+  for (const scenario of args.only) for (const run of runs[scenario]) rows.push(...(await measured(run)));
   console.log(table(rows));
   console.log(`\nclients ${args.clients}, unhandled rejections ${unhandled}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   for (const row of rows) for (const line of row.counts.other.slice(0, 5)) console.log(`other (${row.scenario}, ${row.flags}): ${line}`);

@@ -7,11 +7,18 @@
  * a. the executor stops and starts again on the same port: 503s while it is gone, then 200s;
  * b. an endpoint slower than `--timeout-send`: 504s for it, 200s for the other endpoint;
  * c. a TCP proxy that cuts the connection mid-response: 502/503s, then 200s through a clean one,
- *    and one new connection per cut (not one per failed call).
+ *    and one new connection per cut (not one per failed call);
+ * d. the executor says GOAWAY on every connection 150 ms old (grpc-js `max_connection_age_ms`,
+ *    2^31-1 then the real last stream id): the calls it did not take are sent again at once
+ *    (transparent retry), so none is lost and none fails, with or without --retries;
+ * e. a proxy says GOAWAY INTERNAL_ERROR for the executor and closes the connection, 5 times: the
+ *    calls the executor had taken fail 503 naming the deployment (none with one retry), the others
+ *    are sent again; none lost.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Doc, type ExecutorServer, type RunningGateway, serveExecutor, startGateway } from '../runtime/src/index.js';
 import { startCuttingProxy, startLoad } from '../bench/fault-load.js';
+import { startGoawayProxy } from '../bench/goaway-proxy.js';
 
 const CLIENTS = 8;
 const DEPLOYMENT = 'worker';
@@ -24,11 +31,12 @@ afterEach(async () => {
 const echo = { handler: (docs: Doc[]) => docs.map((doc) => ({ ...doc, text: 'ok' })) };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function executor(port = 0, slowMs = 2_000): Promise<ExecutorServer> {
+async function executor(port = 0, slowMs = 2_000, grpcServerOptions = {}): Promise<ExecutorServer> {
   const server = await serveExecutor({
     name: DEPLOYMENT,
     host: '127.0.0.1',
     port,
+    grpcServerOptions,
     endpoints: {
       '/x': echo,
       '/slow': {
@@ -123,5 +131,45 @@ describe('the HTTP gateway under load while its executor fails', () => {
     // replica's channel, the fresh one its neighbours had just opened too: a new connection per
     // failed call (~8 here), not one per cut. (Slack for a cut that lands on a connection's first bytes.)
     expect(connectionsAfterCuts - connectionsBefore).toBeLessThanOrEqual(6 * 2);
+  });
+
+  it.each([['0'], ['1']])('d. GOAWAY on every connection 150 ms old (max_connection_age), 6 connections\' worth, --retries %s: none lost, none failed', async (retries) => {
+    const server = await executor(0, 2_000, { 'grpc.max_connection_age_ms': 150 });
+    cleanups.push(() => server.close(0));
+    // passes everything through; counts the connections the gateway opens
+    const proxy = await startGoawayProxy({ host: '127.0.0.1', port: server.port });
+    cleanups.push(() => proxy.close());
+    const { url } = await gateway(proxy.port, ['--retries', retries]);
+    const load = startLoad({ url: url('/x'), clients: CLIENTS, deployment: DEPLOYMENT });
+    await load.okCount(20);
+    const connectionsBefore = proxy.connections;
+    while (proxy.connections < connectionsBefore + 5) await load.answered(1);
+    const counts = await load.stop();
+
+    expect(counts.lost).toBe(0);
+    expect(counts.other).toEqual([]);
+    expect(counts.named).toEqual({});
+    expect(counts.ok).toBeGreaterThan(20);
+  });
+
+  it.each([['0'], ['1']])('e. GOAWAY INTERNAL_ERROR then the connection closed, 5 times, --retries %s: none lost; the calls the executor took fail 503 naming it (none with a retry)', async (retries) => {
+    const server = await executor();
+    cleanups.push(() => server.close(0));
+    const proxy = await startGoawayProxy({ host: '127.0.0.1', port: server.port });
+    cleanups.push(() => proxy.close());
+    const { url } = await gateway(proxy.port, ['--retries', retries]);
+    const load = startLoad({ url: url('/x'), clients: CLIENTS, deployment: DEPLOYMENT });
+    await load.okCount(20);
+    for (let i = 0; i < 5; i++) {
+      proxy.goawayAll('error', 0x2);
+      await load.okCount(20);
+    }
+    const counts = await load.stop();
+
+    expect(proxy.goaways).toBeGreaterThanOrEqual(5);
+    expect(counts.lost).toBe(0);
+    expect(counts.other).toEqual([]);
+    if (retries === '0') for (const status of Object.keys(counts.named)) expect(status).toBe('503');
+    else expect(counts.named).toEqual({});
   });
 });

@@ -36,7 +36,7 @@ function sixSecondCall(client: DeploymentClient) {
 }
 
 describe('keepalive pings to a Jina executor', () => {
-  it('pinging every second kills a 6 s call (GOAWAY too_many_pings → RESOURCE_EXHAUSTED); the runtime\'s defaults let it finish', async () => {
+  it('pinging every second kills a 6 s call (GOAWAY too_many_pings: UNAVAILABLE on our transport, RESOURCE_EXHAUSTED on grpc-js); the runtime\'s defaults let it finish', async () => {
     const eager = EXECUTOR_TRANSPORTS.map((transport) => new DeploymentClient('slow', slow!.addresses, { retries: 0, transport, channelOptions: { 'grpc.keepalive_time_ms': 1000 } }));
     const patient = EXECUTOR_TRANSPORTS.map((transport) => new DeploymentClient('slow', slow!.addresses, { retries: 0, transport }));
     try {

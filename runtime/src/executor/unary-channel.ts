@@ -16,12 +16,18 @@
  * keepalive pings, the HTTP/2 → gRPC status mapping of the gRPC spec (PROTOCOL-HTTP2.md), and
  * errors shaped as grpc-js's ServiceError (`code`, `details`, `metadata`, with grpc-js's client's
  * wording where it has one) so the retry rule and every caller read them alike.
+ *
+ * Transparent retry (gRFC A6): a call the peer cannot have processed (refused with REFUSED_STREAM,
+ * past a GOAWAY's last stream id, or still waiting for a stream when the GOAWAY or the connection's
+ * end came) is sent again once, on the channel's current connection (a new one after a GOAWAY),
+ * under the same deadline; it is not one of Jina's `--retries`, which only see the calls that
+ * fail after it. A server rotating its connections (grpc `max_connection_age`) then costs no call.
  */
 import net from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { Http2ClientSession, type ClientStream, type HeaderFields, type StreamAbort, type StreamHandler } from '../http2/client-session.js';
+import { Http2ClientSession, type ClientStream, type HeaderFields, type StreamAbort, type StreamHandler, unprocessed } from '../http2/client-session.js';
 import { ErrorCode } from '../http2/frame.js';
 import { encodeHeaderBlock, InvalidHeaderError } from '../http2/hpack-encoder.js';
 
@@ -178,12 +184,17 @@ function metadataOf(headers: HeaderFields): Metadata {
   return metadata;
 }
 
-/** The error a GOAWAY stands for, for the calls it cuts and the connection it retires. */
+const HTTP2_ERROR_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
+
+/**
+ * The error a GOAWAY stands for, for the calls it ends and the connection it retires: UNAVAILABLE
+ * naming the address, whatever its code, as grpc-core says it (the peer is going away; Jina's rule
+ * retries it). grpc-js says RESOURCE_EXHAUSTED for ENHANCE_YOUR_CALM (grpc-core's answer to pings
+ * it finds too frequent, "too_many_pings"), a code nobody retries, for calls the peer dropped.
+ */
 function goawayFailure(target: string, code: number, debug: string): GrpcCallError {
-  // grpc-core answers pings it finds too frequent with ENHANCE_YOUR_CALM "too_many_pings"
-  return code === ErrorCode.ENHANCE_YOUR_CALM
-    ? new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Bandwidth exhausted: GOAWAY ${debug || 'ENHANCE_YOUR_CALM'}`)
-    : new GrpcCallError(GrpcStatus.UNAVAILABLE, `${target}: GOAWAY received${debug ? ` (${debug})` : ''}, code ${code}`);
+  const name = HTTP2_ERROR_NAMES.get(code) ?? `code ${code}`;
+  return new GrpcCallError(GrpcStatus.UNAVAILABLE, `${target}: GOAWAY ${name} received${debug ? ` (${debug})` : ''}`);
 }
 
 /** Header blocks kept per channel: one per (path, per-call headers, deadline) seen, up to this many. */
@@ -257,19 +268,36 @@ export class UnaryChannel {
       if (error instanceof InvalidHeaderError) return Promise.reject(new GrpcCallError(GrpcStatus.INTERNAL, error.message));
       throw error;
     }
-    const connection = this.connection();
     return new Promise<UnaryResponse>((resolve, reject) => {
-      const call = new UnaryCall(this, connection, resolve, reject);
-      connection.calls.add(call);
-      if (!call.start(options)) return;
-      try {
-        call.stream = connection.session.request(block, [prefix, message], call);
-      } catch {
-        // the connection ended in this very tick
-        this.retire(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: connection closed`));
-        call.finish(connection.failure!);
-      }
+      const call = new UnaryCall(this, block, [prefix, message], resolve, reject);
+      if (call.start(options)) this.open(call);
     });
+  }
+
+  /** Sends the call on the current connection (a new one if there is none). */
+  private open(call: UnaryCall): void {
+    const connection = this.connection();
+    call.connection = connection;
+    connection.calls.add(call);
+    try {
+      call.stream = connection.session.request(call.headerBlock, call.body, call);
+    } catch {
+      // the connection ended in this very tick
+      this.retire(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: connection closed`));
+      call.finish(connection.failure!);
+    }
+  }
+
+  /**
+   * A call the peer did not process, sent again (once: UnaryCall keeps count). Also on a channel
+   * closed since (DeploymentClient replaces a channel that failed a call): the call was accepted,
+   * and its connection closes with its last call (`settled`).
+   */
+  resend(call: UnaryCall): void {
+    const previous = call.connection!;
+    previous.calls.delete(call);
+    this.settled(previous, undefined);
+    this.open(call);
   }
 
   /** The request's header block: pseudo-headers, the channel's fields, the call's, the deadline. */
@@ -293,10 +321,12 @@ export class UnaryChannel {
     return block;
   }
 
-  /** A call ended: a connection that takes no new calls closes with its last one. (For UnaryCall.) */
-  settled(connection: Connection, call: UnaryCall): void {
-    connection.calls.delete(call);
-    if (connection.calls.size === 0 && connection !== this.current) connection.session.close();
+  /** A call ended (or moved): a connection that takes no new calls, or of a closed channel, closes with its last one. (For UnaryCall.) */
+  settled(connection: Connection, call: UnaryCall | undefined): void {
+    if (call !== undefined) connection.calls.delete(call);
+    if (connection.calls.size > 0) return;
+    if (this.closed && connection === this.current) this.retire(connection, new GrpcCallError(GrpcStatus.UNAVAILABLE, `${this.options.target}: channel closed`));
+    if (connection !== this.current) connection.session.close();
   }
 
   /** Why a stream that did not finish failed, as a gRPC error. (For UnaryCall.) */
@@ -334,7 +364,7 @@ export class UnaryChannel {
       tls: options.tls ? { ca: options.rootCerts, servername } : undefined,
       windowBytes: WINDOW_BYTES,
       onGoaway: (code, debug) => {
-        // calls the peer still serves finish on this connection; new calls open another
+        // calls the peer still serves finish on this connection; new calls, and the ones it did not take, open another
         if (connection !== undefined) this.retire(connection, goawayFailure(options.target, code, debug));
       },
       onClose: (error) => {
@@ -376,8 +406,12 @@ export class UnaryChannel {
 
 /** One unary call while it runs: the stream's events, its deadline and its abort signal. */
 class UnaryCall implements StreamHandler {
+  /** Where it was sent last (set by the channel). */
+  connection: Connection | undefined;
   stream: ClientStream | undefined;
   private done = false;
+  /** Sent again once already, after the peer did not process it. */
+  private resent = false;
   private readonly chunks: Buffer[] = [];
   private received = 0;
   private head: HeaderFields | undefined;
@@ -387,7 +421,9 @@ class UnaryCall implements StreamHandler {
 
   constructor(
     private readonly channel: UnaryChannel,
-    private readonly connection: Connection,
+    /** The request, kept for a transparent retry (its grpc-timeout stays the first one: our own timer ends the call). */
+    readonly headerBlock: Buffer,
+    readonly body: readonly Buffer[],
     private readonly resolve: (response: UnaryResponse) => void,
     private readonly reject: (error: GrpcCallError) => void,
   ) {}
@@ -429,7 +465,13 @@ class UnaryCall implements StreamHandler {
 
   onAbort(reason: StreamAbort): void {
     this.stream = undefined;
-    this.finish(this.channel.failureOf(this.connection, reason));
+    if (this.done) return;
+    if (!this.resent && unprocessed(reason)) {
+      // the peer never saw it: sent again, once, whatever the call does (gRFC A6)
+      this.resent = true;
+      return this.channel.resend(this);
+    }
+    this.finish(this.channel.failureOf(this.connection!, reason));
   }
 
   /** The peer ended the stream: with trailers (or a trailers-only block), or with its data. */
@@ -477,13 +519,13 @@ class UnaryCall implements StreamHandler {
     this.signal?.removeEventListener('abort', this.onAbortSignal);
     if (outcome instanceof GrpcCallError) {
       // ends the stream on our side if it is still open (deadline, abort, a refused response)
-      if (this.stream !== undefined) this.connection.session.cancel(this.stream);
+      if (this.stream !== undefined) this.connection?.session.cancel(this.stream);
       this.stream = undefined;
       this.reject(outcome);
     } else {
       this.resolve(outcome);
     }
-    this.channel.settled(this.connection, this);
+    if (this.connection !== undefined) this.channel.settled(this.connection, this);
   }
 }
 

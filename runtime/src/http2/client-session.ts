@@ -14,10 +14,12 @@
  * windows), SETTINGS and PING acknowledged, flow control both ways (a request larger than the
  * peer's windows waits for WINDOW_UPDATE; received bytes are given back with WINDOW_UPDATE),
  * MAX_CONCURRENT_STREAMS (calls beyond it wait for a free stream), MAX_FRAME_SIZE, CONTINUATION,
- * padding, RST_STREAM both ways, GOAWAY (streams past its last id fail as not processed; the
- * others finish), and connection errors answered with GOAWAY. Header blocks are decoded with our
- * HPACK decoder (hpack-decoder.ts) for every stream, so its dynamic table stays in step with the
- * peer's even for streams we no longer track.
+ * padding, RST_STREAM both ways, GOAWAY (streams past its last id, and requests still waiting for a
+ * stream, end as not processed; the others finish, or end with it if it is for an error), and
+ * connection errors answered with GOAWAY. Every abort says whether the peer may have processed the
+ * request (`unprocessed()`): gRPC sends the ones it cannot have processed again (gRFC A6). Header
+ * blocks are decoded with our HPACK decoder (hpack-decoder.ts) for every stream, so its dynamic
+ * table stays in step with the peer's even for streams we no longer track.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -45,9 +47,30 @@ export type HeaderFields = Record<string, string | string[]>;
 /** Why a stream ended before the peer ended it. */
 export type StreamAbort =
   | { kind: 'reset'; code: number }
-  /** The peer's GOAWAY came with a last stream id below this stream's: it was not processed. */
-  | { kind: 'goaway'; code: number; debug: string }
-  | { kind: 'connection'; error: Error };
+  /**
+   * The peer's GOAWAY. `processed` false: the stream's id is past its last stream id, or the
+   * request was still waiting for a stream (never sent); true: at or below it, under a GOAWAY for an
+   * error (the peer closes the connection after it, so the answer will not come).
+   */
+  | { kind: 'goaway'; code: number; debug: string; processed: boolean }
+  /** The connection ended; `sent` false: the request was still waiting for a stream. */
+  | { kind: 'connection'; error: Error; sent: boolean };
+
+/**
+ * Whether the peer cannot have processed the request (RFC 9113 §8.7): refused with RST_STREAM
+ * REFUSED_STREAM, past a GOAWAY's last stream id, or never sent. Such a request may be sent again
+ * as it is, whatever it does (gRPC's transparent retry, gRFC A6).
+ */
+export function unprocessed(reason: StreamAbort): boolean {
+  switch (reason.kind) {
+    case 'reset':
+      return reason.code === ErrorCode.REFUSED_STREAM;
+    case 'goaway':
+      return !reason.processed;
+    case 'connection':
+      return !reason.sent;
+  }
+}
 
 export interface StreamHandler {
   /** A complete header block: the response headers, then (endStream) the trailers; a trailers-only response is one block with endStream. */
@@ -64,9 +87,12 @@ export interface ClientSessionOptions {
   tls?: { ca?: Buffer | undefined; servername?: string | undefined } | undefined;
   /** Receive window per stream and for the connection. */
   windowBytes: number;
-  /** The connection is gone; every stream on it has had onAbort. */
+  /**
+   * The connection is gone. Called before its streams get onAbort, so that a request sent again
+   * from onAbort goes to another connection.
+   */
   onClose(error: Error): void;
-  /** The peer sent GOAWAY (after the streams it did not process had onAbort). */
+  /** The peer sent GOAWAY: no new streams here. Called before the streams it ends get onAbort (as onClose). */
   onGoaway(code: number, debug: string): void;
 }
 
@@ -230,15 +256,16 @@ export class Http2ClientSession {
     if (this.closed) return;
     this.closed = true;
     this.failure = error;
-    const streams = [...this.streams.values(), ...this.waiting.map((request) => request.state)];
+    const open = [...this.streams.values()];
+    const waiting = this.waiting.splice(0).map((request) => request.state);
     this.streams.clear();
-    this.waiting.length = 0;
     this.blocked.clear();
-    for (const state of streams) state.handler.onAbort({ kind: 'connection', error });
-    for (const callback of this.pings.splice(0)) callback(error);
     if (last !== undefined) this.socket.end(last);
     else this.socket.destroy();
     this.options.onClose(error);
+    for (const state of open) state.handler.onAbort({ kind: 'connection', error, sent: true });
+    for (const state of waiting) state.handler.onAbort({ kind: 'connection', error, sent: false });
+    for (const callback of this.pings.splice(0)) callback(error);
   }
 
   /**
@@ -595,16 +622,22 @@ export class Http2ClientSession {
     const code = payload.readUInt32BE(4);
     const debug = payload.subarray(8).toString('utf8');
     this.goingAway = true;
-    // streams past the last one the peer processed never ran: they fail, and may be retried; a
-    // GOAWAY for an error (grpc-core's too_many_pings) ends them all, as node:http2 does: the
-    // peer closes the connection right after it
-    const unprocessed = [...this.streams.values()].filter((state) => code !== ErrorCode.NO_ERROR || state.id > lastStreamId);
-    const waiting = this.waiting.splice(0).map((request) => request.state);
-    for (const state of unprocessed) this.forget(state);
-    for (const state of [...unprocessed, ...waiting]) state.handler.onAbort({ kind: 'goaway', code, debug });
     this.options.onGoaway(code, debug);
-    if (code !== ErrorCode.NO_ERROR) this.destroy(new Error(`GOAWAY received (${debug || `code ${code}`})`));
-    else this.idleCheck();
+    // Streams past the last one the peer took never ran, and requests waiting for a stream were
+    // never sent: they end as not processed, to be sent elsewhere. A second GOAWAY (gRPC servers
+    // send one with 2^31-1 first, then the real last id) ends those the first one left.
+    const past = [...this.streams.values()].filter((state) => state.id > lastStreamId);
+    const waiting = this.waiting.splice(0).map((request) => request.state);
+    for (const state of past) this.forget(state);
+    for (const state of [...past, ...waiting]) state.handler.onAbort({ kind: 'goaway', code, debug, processed: false });
+    if (code === ErrorCode.NO_ERROR) return this.idleCheck();
+    // A GOAWAY for an error (grpc-core's too_many_pings, a server's INTERNAL_ERROR): the peer closes
+    // the connection right after it, as node:http2 does on its side, so the streams it may have
+    // processed end now, with what it said.
+    const processed = [...this.streams.values()];
+    for (const state of processed) this.forget(state);
+    for (const state of processed) state.handler.onAbort({ kind: 'goaway', code, debug, processed: true });
+    this.destroy(new Error(`GOAWAY received (${debug || `code ${code}`})`));
   }
 
   private onWindowUpdate(streamId: number, payload: Buffer): void {

@@ -133,6 +133,7 @@ bench: setup build
 	node bench/dist/gateway-throughput.js --subjects D,DM,G,GM --rounds 4 --json bench/results/gateway-throughput-monitoring.json
 	taskset -c 0 node bench/dist/metrics-cost.js --json bench/results/metrics-cost.json
 	node bench/dist/gateway-memory.js --duration 20 --json bench/results/gateway-memory.json
+	node bench/dist/tensor-copies.js --json bench/results/tensor-copies.json
 	node bench/dist/stream-throughput.js --json bench/results/stream-throughput.json
 	node bench/dist/faults.js --json bench/results/faults.json
 	node bench/dist/generate.js --sizes 1x1x4,1x8x32,4x8x32,16x8x4,16x8x32,16x32x32,64x8x32,4x32x256 --repeat 3 --json bench/results/generate.json

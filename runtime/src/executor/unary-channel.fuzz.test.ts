@@ -331,4 +331,49 @@ describe('the unary channel against a hostile HTTP/2 peer, property tests', () =
       { numRuns: fuzzRuns(100), seed: fuzzSeed() },
     );
   }, 600_000);
+
+  it('an answer of many frames cut into reads anywhere (mid-header, mid-frame, byte by byte) arrives whole', async () => {
+    const cutCase = fc.record({
+      messageBytes: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 60_000, max: 200_000 })),
+      // the size of each piece, in turn; 1 is a byte at a time
+      // where the answer's bytes are cut: each piece is written, and read, apart from the next
+      cuts: fc.array(fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1000, max: 40_000 })), { minLength: 1, maxLength: 40 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(cutCase, async ({ messageBytes, cuts }) => {
+        const message = Buffer.alloc(messageBytes);
+        for (let i = 0; i < messageBytes; i++) message[i] = (i * 31 + 7) & 0xff;
+        const peer = await rawHttp2Peer((received, socket) => {
+          if (received.type !== FrameType.DATA || !(received.flags & Flag.END_STREAM)) return;
+          const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), message]);
+          framed.writeUInt32BE(message.length, 1);
+          const frames = [frame(FrameType.HEADERS, Flag.END_HEADERS, received.stream, encodeHeaderBlock([[':status', '200'], ['content-type', 'application/grpc']]))];
+          for (let at = 0; at < framed.length; at += 16_384) frames.push(frame(FrameType.DATA, 0, received.stream, framed.subarray(at, at + 16_384)));
+          frames.push(frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, received.stream, encodeHeaderBlock([['grpc-status', '0']])));
+          const answer = Buffer.concat(frames);
+          void (async () => {
+            let at = 0;
+            for (let i = 0; at < answer.length; i++) {
+              // at most ~300 pieces, so that a large answer is not written a byte at a time
+              const size = Math.max(cuts[i % cuts.length]!, Math.ceil(answer.length / 300));
+              socket.write(answer.subarray(at, at + size));
+              at += size;
+              // a macrotask between pieces: each one is a read of its own on the client
+              await new Promise((resolve) => setTimeout(resolve, 0));
+            }
+          })();
+        });
+        const channel = new UnaryChannel({ target: peer.target, tls: false });
+        try {
+          const response = await channel.call('/x.Y/z', Buffer.from('q'));
+          expect(response.message.equals(message)).toBe(true);
+          expect(escaped.map(String), 'thrown past the call').toEqual([]);
+        } finally {
+          channel.close();
+          await peer.close();
+        }
+      }),
+      { numRuns: fuzzRuns(25), seed: fuzzSeed(), timeout: 30_000, endOnFailure: true },
+    );
+  }, 600_000);
 });

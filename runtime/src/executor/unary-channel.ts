@@ -30,6 +30,7 @@ import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { Http2ClientSession, type ClientStream, type HeaderFields, type StreamAbort, type StreamHandler, unprocessed } from '../http2/client-session.js';
 import { ErrorCode } from '../http2/frame.js';
 import { encodeHeaderBlock, InvalidHeaderError } from '../http2/hpack-encoder.js';
+import { joinWithHeadroom } from '../wire/headroom.js';
 
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
@@ -496,7 +497,8 @@ class UnaryCall implements StreamHandler {
     if (code !== GrpcStatus.OK) {
       return this.finish(new GrpcCallError(code, decodeGrpcMessage(all['grpc-message']), metadataOf(all)));
     }
-    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.received);
+    // a large response joined with room in front, so that re-encoding it copies no documents (wire/headroom.ts)
+    const body = this.chunks.length === 1 ? this.chunks[0]! : joinWithHeadroom(this.chunks, this.received);
     let framed: { payload: Buffer; compressed: boolean };
     try {
       framed = unframe(body);

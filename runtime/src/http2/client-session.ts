@@ -430,26 +430,58 @@ export class Http2ClientSession {
 
   private read(chunk: Buffer): void {
     if (this.closed) return;
-    let data = chunk;
-    if (this.partial !== undefined) {
-      data = Buffer.concat([this.partial, chunk]);
-      this.partial = undefined;
-    }
     let offset = 0;
-    while (data.length - offset >= FRAME_HEADER_BYTES) {
-      const length = (data[offset]! << 16) | (data[offset + 1]! << 8) | data[offset + 2]!;
+    if (this.partial !== undefined) {
+      offset = this.completePartialFrame(chunk);
+      if (offset < 0 || this.closed) return;
+    }
+    while (chunk.length - offset >= FRAME_HEADER_BYTES) {
+      const length = (chunk[offset]! << 16) | (chunk[offset + 1]! << 8) | chunk[offset + 2]!;
       if (length > DEFAULT_MAX_FRAME_BYTES) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, `a frame of ${length} bytes (the limit is ${DEFAULT_MAX_FRAME_BYTES})`);
       const end = offset + FRAME_HEADER_BYTES + length;
-      if (end > data.length) break;
-      const type = data[offset + 3]!;
-      const flags = data[offset + 4]!;
-      const streamId = data.readUInt32BE(offset + 5) & 0x7fffffff;
-      this.onFrame(type, flags, streamId, data.subarray(offset + FRAME_HEADER_BYTES, end));
+      if (end > chunk.length) break;
+      this.dispatchFrame(chunk, offset, end);
       if (this.closed) return;
       offset = end;
     }
-    if (offset < data.length) this.partial = data.subarray(offset);
+    if (offset < chunk.length) this.partial = chunk.subarray(offset);
     this.sendReplies();
+  }
+
+  /**
+   * The frame begun in an earlier read, completed from the start of `chunk` and handled; returns
+   * where the rest of `chunk` starts, or -1 when all of it went into the still-partial frame.
+   * Only that one frame is copied (at most a frame's worth, 16 KiB): joining the whole read to
+   * the partial frame instead copied every byte of a large response once more.
+   */
+  private completePartialFrame(chunk: Buffer): number {
+    const partial = this.partial!;
+    const header = partial.length >= FRAME_HEADER_BYTES ? partial : Buffer.concat([partial, chunk.subarray(0, FRAME_HEADER_BYTES - partial.length)]);
+    if (header.length < FRAME_HEADER_BYTES) {
+      this.partial = header;
+      return -1;
+    }
+    const length = (header[0]! << 16) | (header[1]! << 8) | header[2]!;
+    if (length > DEFAULT_MAX_FRAME_BYTES) {
+      this.connectionError(ErrorCode.FRAME_SIZE_ERROR, `a frame of ${length} bytes (the limit is ${DEFAULT_MAX_FRAME_BYTES})`);
+      return -1;
+    }
+    const missing = FRAME_HEADER_BYTES + length - partial.length;
+    if (chunk.length < missing) {
+      this.partial = Buffer.concat([partial, chunk]);
+      return -1;
+    }
+    this.partial = undefined;
+    const frame = Buffer.concat([partial, chunk.subarray(0, missing)]);
+    this.dispatchFrame(frame, 0, frame.length);
+    return missing;
+  }
+
+  private dispatchFrame(data: Buffer, offset: number, end: number): void {
+    const type = data[offset + 3]!;
+    const flags = data[offset + 4]!;
+    const streamId = data.readUInt32BE(offset + 5) & 0x7fffffff;
+    this.onFrame(type, flags, streamId, data.subarray(offset + FRAME_HEADER_BYTES, end));
   }
 
   private sendReplies(): void {

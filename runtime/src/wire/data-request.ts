@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { writeRequestEnvelope } from './envelope-writer.js';
-import { appendLengthDelimited } from './length-delimited.js';
+import { claimBefore } from './headroom.js';
+import { appendLengthDelimited, lengthDelimitedPrefix } from './length-delimited.js';
 import { Struct } from './gen/google/protobuf/struct.pb.js';
 import {
   DataRequestProtoWoData,
@@ -48,6 +49,14 @@ export function encodeDataRequestGeneric(request: DataRequest): Buffer {
     routes: request.routes,
   }).finish();
   if (request.data === undefined) return asBuffer(envelope);
+  // documents joined with headroom (wire/headroom.ts): the envelope goes in front of them, no copy
+  const prefix = lengthDelimitedPrefix(4, request.data.length);
+  const inPlace = claimBefore(request.data, envelope.length + prefix.length);
+  if (inPlace !== undefined) {
+    inPlace.set(envelope, 0);
+    inPlace.set(prefix, envelope.length);
+    return inPlace;
+  }
   return appendLengthDelimited(envelope, 4, [request.data]);
 }
 

@@ -3,7 +3,8 @@
  * status, no routes, parameters and the documents' DataContentProto bytes. Exactly the bytes of
  * the generic path (DataRequestProtoWoData.encode, then the data field appended; a test checks
  * this), written into one buffer: no BinaryWriter chunk lists and forks, no second buffer to
- * append the documents to, so one copy of them.
+ * append the documents to, so one copy of them, or none when they came joined with headroom
+ * (headroom.ts).
  *
  * Why: that generic path was ~5 KB of garbage per request in a gateway under load, where garbage
  * collection is the largest single cost (BENCHMARKS.md, gateway throughput).
@@ -11,6 +12,7 @@
 import { Buffer } from 'node:buffer';
 import { Struct } from './gen/google/protobuf/struct.pb.js';
 import type { DataRequest } from './data-request.js';
+import { claimBefore } from './headroom.js';
 
 // (field number << 3) | wire type
 const T_HEADER = (1 << 3) | 2;
@@ -65,7 +67,9 @@ export function writeRequestEnvelope(request: DataRequest): Buffer | undefined {
   const total =
     1 + varintSize(headerSize) + headerSize + 1 + varintSize(structSize) + structSize + (data === undefined ? 0 : 1 + varintSize(data.length) + data.length);
 
-  const out = Buffer.allocUnsafe(total);
+  // documents joined with headroom (headroom.ts): the envelope is written in front of them, in place
+  const inPlace = data === undefined ? undefined : claimBefore(data, total - data.length);
+  const out = inPlace ?? Buffer.allocUnsafe(total);
   let at = 0;
   out[at++] = T_HEADER;
   at = writeVarint(out, at, headerSize);
@@ -85,7 +89,7 @@ export function writeRequestEnvelope(request: DataRequest): Buffer | undefined {
   if (data !== undefined) {
     out[at++] = T_DATA;
     at = writeVarint(out, at, data.length);
-    out.set(data, at);
+    if (inPlace === undefined) out.set(data, at);
     at += data.length;
   }
   if (at !== total) throw new Error(`DataRequestProto writer wrote ${at} of ${total} bytes`);

@@ -142,6 +142,13 @@ export interface CuttingProxy {
 }
 
 /** A TCP proxy from a loopback port to `target` that cuts connections when told to. */
+/** `server` listening on a free loopback port; resolves with the port. */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
 export async function startCuttingProxy(target: { host: string; port: number }): Promise<CuttingProxy> {
   let connections = 0;
   let cuts = 0;
@@ -179,9 +186,7 @@ export async function startCuttingProxy(target: { host: string; port: number }):
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     port,
     get connections() {

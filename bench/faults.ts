@@ -159,22 +159,36 @@ async function restart(args: Args, flags: string[]): Promise<Omit<Row, 'socketFd
   const load = startLoad({ url: url('/x'), clients: args.clients, deployment: DEPLOYMENT });
   const firstOkMs: number[] = [];
   try {
-    await load.okCount(200);
-    for (let cycle = 0; cycle < args.cycles; cycle++) {
-      await server.close(0);
-      await sleep(args.downMs);
-      server = await executor(port);
-      const back = performance.now();
-      await load.okCount(1);
-      firstOkMs.push(performance.now() - back);
-      await load.okCount(200);
-    }
+    firstOkMs.push(
+      ...(await downAndBack(load, args, async () => {
+        await server.close(0);
+        await sleep(args.downMs);
+        server = await executor(port);
+      })),
+    );
   } finally {
     await load.stop();
     await running.stop();
     await server.close(0);
   }
   return { scenario: 'restart', flags: flags.join(' '), seconds: (performance.now() - started) / 1000, counts: load.counts, firstOkMs, note: `${args.cycles} × down ${args.downMs} ms` };
+}
+
+/**
+ * 200 successes, then `args.cycles` times: the executor taken down and brought back by
+ * `downAndUp`, the ms to the next 200 after its return, and 200 more. Returns those ms.
+ */
+async function downAndBack(load: ReturnType<typeof startLoad>, args: Args, downAndUp: () => Promise<void>): Promise<number[]> {
+  const firstOkMs: number[] = [];
+  await load.okCount(200);
+  for (let cycle = 0; cycle < args.cycles; cycle++) {
+    await downAndUp();
+    const back = performance.now();
+    await load.okCount(1);
+    firstOkMs.push(performance.now() - back);
+    await load.okCount(200);
+  }
+  return firstOkMs;
 }
 
 async function killed(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds'>> {
@@ -185,16 +199,13 @@ async function killed(args: Args, flags: string[]): Promise<Omit<Row, 'socketFds
   const load = startLoad({ url: url('/x'), clients: args.clients, deployment: DEPLOYMENT });
   const firstOkMs: number[] = [];
   try {
-    await load.okCount(200);
-    for (let cycle = 0; cycle < args.cycles; cycle++) {
-      await kill(executorNow.child);
-      await sleep(args.downMs);
-      executorNow = await executorProcess(port);
-      const back = performance.now();
-      await load.okCount(1);
-      firstOkMs.push(performance.now() - back);
-      await load.okCount(200);
-    }
+    firstOkMs.push(
+      ...(await downAndBack(load, args, async () => {
+        await kill(executorNow.child);
+        await sleep(args.downMs);
+        executorNow = await executorProcess(port);
+      })),
+    );
   } finally {
     await load.stop();
     await running.stop();

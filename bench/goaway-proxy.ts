@@ -17,6 +17,7 @@
  * client's later header blocks would refer to entries the executor never got.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback } from './fault-load.js';
 
 export type GoawayMode = 'graceful' | 'double' | 'error';
 
@@ -142,9 +143,7 @@ export async function startGoawayProxy(target: { host: string; port: number }): 
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const port = await listenOnLoopback(server);
   return {
     port,
     get connections() {

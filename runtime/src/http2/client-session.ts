@@ -472,6 +472,13 @@ export class Http2ClientSession {
       return -1;
     }
     this.partial = undefined;
+    const type = header[3]!;
+    const flags = header[4]!;
+    if (type === FrameType.DATA && !(flags & Flag.PADDED) && this.continuation === undefined && partial.length >= FRAME_HEADER_BYTES) {
+      // a DATA frame's payload goes to its stream as the two pieces it came in: not copied at all
+      this.onDataFrame(flags, header.readUInt32BE(5) & 0x7fffffff, partial.subarray(FRAME_HEADER_BYTES), chunk.subarray(0, missing));
+      return missing;
+    }
     const frame = Buffer.concat([partial, chunk.subarray(0, missing)]);
     this.dispatchFrame(frame, 0, frame.length);
     return missing;
@@ -520,10 +527,12 @@ export class Http2ClientSession {
     }
   }
 
-  private onDataFrame(flags: number, streamId: number, payload: Buffer): void {
+  /** `rest`: the second piece of a frame that straddled two reads (never a padded one). */
+  private onDataFrame(flags: number, streamId: number, payload: Buffer, rest?: Buffer): void {
     if (streamId === 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, 'DATA on stream 0');
+    const frameBytes = payload.length + (rest?.length ?? 0);
     // flow control counts the whole frame, padding included (§6.9.1)
-    this.connectionUnacknowledged += payload.length;
+    this.connectionUnacknowledged += frameBytes;
     if (this.connectionUnacknowledged >= this.options.windowBytes / 2) {
       this.replies.push(wordsFrame(FrameType.WINDOW_UPDATE, 0, 0, this.connectionUnacknowledged));
       this.connectionUnacknowledged = 0;
@@ -535,13 +544,17 @@ export class Http2ClientSession {
     const endStream = (flags & Flag.END_STREAM) !== 0;
     if (endStream) this.endedByPeer(state);
     else {
-      state.unacknowledged += payload.length;
+      state.unacknowledged += frameBytes;
       if (state.unacknowledged >= this.options.windowBytes / 2) {
         this.replies.push(wordsFrame(FrameType.WINDOW_UPDATE, 0, streamId, state.unacknowledged));
         state.unacknowledged = 0;
       }
     }
-    state.handler.onData(data, endStream);
+    if (rest === undefined) state.handler.onData(data, endStream);
+    else {
+      if (data.length > 0) state.handler.onData(data, false);
+      state.handler.onData(rest, endStream);
+    }
     if (endStream) this.streamEnded();
   }
 

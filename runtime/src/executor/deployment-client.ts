@@ -6,9 +6,11 @@
  * Requests and responses travel as raw bytes (identity serializers): the caller decides what
  * to decode, so forwarding never pays for a DocListProto decode. Unary calls (the data path:
  * process_single_data, process_data; discovery, status, health) go over our own HTTP/2 channel
- * (unary-channel.ts, a fraction of grpc-js's CPU per call); the streaming ones (Call, stream_doc)
- * over grpc-js. `transport: 'grpc-js'` (--executor-transport) sends the unary calls over grpc-js too
- * (grpc-js-unary-channel.ts), with the same semantics: the way out of a bug in our client.
+ * (unary-channel.ts, a fraction of grpc-js's CPU per call), and so does stream_doc (a server
+ * stream on the same channel: per token, grpc-js's stream machinery was the gateway's largest
+ * cost); Call (bidirectional, for peers without the unary services) over grpc-js.
+ * `transport: 'grpc-js'` (--executor-transport) sends the unary calls and stream_doc over grpc-js
+ * too (grpc-js-unary-channel.ts), with the same semantics: the way out of a bug in our client.
  */
 import {
   Client,
@@ -170,7 +172,9 @@ export class DeploymentClient {
    */
   async *streamDoc(request: Buffer, given: CallOptions = {}): AsyncGenerator<Buffer> {
     const options = this.withClientMetadata(given);
-    const stream = await this.withRetries(options, (replica) => this.openServerStream(replica, request, options));
+    const stream = await this.withRetries(options, (replica) =>
+      this.options.transport === 'grpc-js' ? this.openServerStream(replica, request, options) : this.openOwnServerStream(replica, request, options),
+    );
     yield* stream;
   }
 
@@ -393,6 +397,30 @@ export class DeploymentClient {
    * Opens a server stream and waits for its first message (or its end), so that connection
    * failures surface here, where they can still be retried.
    */
+  /**
+   * stream_doc over our own HTTP/2 channel (the unary calls' connection): open once the first
+   * message (or the end) has arrived, so that a failure before it is retried like a unary call's.
+   */
+  private async openOwnServerStream(replica: Replica, request: Buffer, options: CallOptions): Promise<AsyncIterable<Buffer>> {
+    const endpoint = sendableEndpoint(options.endpoint);
+    const extra = options.metadata === undefined ? undefined : metadataAsHeaders(options.metadata);
+    const headers = endpoint === undefined ? extra : { ...extra, endpoint };
+    const channel = this.channelFor(replica) as UnaryChannel;
+    const messages = channel.serverStream(JINA_PATHS.streamDoc, request, { headers, timeoutMs: this.timeoutMs(options), signal: options.signal });
+    const first = await messages.next();
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          if (first.done) return;
+          yield first.value;
+          yield* messages;
+        } finally {
+          await messages.return(undefined);
+        }
+      },
+    };
+  }
+
   private openServerStream(replica: Replica, request: Buffer, options: CallOptions): Promise<AsyncIterable<Buffer>> {
     const client = this.clientFor(replica);
     const call: ClientReadableStream<Buffer> = client.makeServerStreamRequest(

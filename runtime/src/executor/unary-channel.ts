@@ -245,6 +245,84 @@ export class UnaryChannel {
   }
 
   /**
+   * Calls a server-streaming `path` with one serialized message; yields each response message as
+   * it arrives, and throws a GrpcCallError for a call that fails (before or after messages). A
+   * consumer that stops early cancels the call (RST_STREAM CANCEL). Messages are acknowledged to
+   * the peer (flow control) as they arrive, not as they are consumed: a slow consumer buffers them.
+   */
+  async *serverStream(path: string, request: Buffer, options: UnaryCallOptions = {}): AsyncGenerator<Buffer> {
+    if (this.closed) throw new GrpcCallError(GrpcStatus.UNAVAILABLE, 'channel closed');
+    const maxSend = this.options.maxSendMessageLength;
+    if (maxSend !== undefined && maxSend >= 0 && request.length > maxSend) {
+      throw new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${maxSend}`);
+    }
+    let prefix = messagePrefix(0, request.length);
+    let message = request;
+    if (this.options.compression) {
+      message = this.options.compression === 'gzip' ? await gzip(request) : await deflate(request);
+      prefix = messagePrefix(1, message.length);
+    }
+    let block: Buffer;
+    try {
+      block = this.headerBlock(path, options);
+    } catch (error) {
+      if (error instanceof InvalidHeaderError) throw new GrpcCallError(GrpcStatus.INTERNAL, error.message);
+      throw error;
+    }
+    const queue: Buffer[] = [];
+    let next = 0;
+    let ended: { error: GrpcCallError | undefined } | undefined;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
+    const call = new UnaryCall(
+      this,
+      block,
+      [prefix, message],
+      () => {
+        ended = { error: undefined };
+        notify();
+      },
+      (error) => {
+        ended = { error };
+        notify();
+      },
+      (received) => {
+        queue.push(received);
+        notify();
+      },
+    );
+    if (call.start(options)) this.open(call);
+    try {
+      for (;;) {
+        if (next < queue.length) {
+          const value = queue[next]!;
+          queue[next++] = EMPTY_MESSAGE;
+          if (next > 1024 && next * 2 > queue.length) {
+            queue.splice(0, next);
+            next = 0;
+          }
+          yield value;
+          continue;
+        }
+        if (ended !== undefined) {
+          if (ended.error !== undefined) throw ended.error;
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      // the consumer stopped before the end: the call is cancelled, its stream reset
+      if (ended === undefined) call.finish(new GrpcCallError(GrpcStatus.CANCELLED, 'Cancelled on client'));
+    }
+  }
+
+  /**
    * The next call opens a new connection; calls in flight finish on the old one, which closes
    * after them (a connection that failed a call may be half broken, as grpc-js's backoff is).
    */
@@ -415,6 +493,10 @@ class UnaryCall implements StreamHandler {
   private resent = false;
   private readonly chunks: Buffer[] = [];
   private received = 0;
+  /** Streaming: bytes of messages not complete yet (the first chunk from `pendingStart` on). */
+  private pendingChunks: Buffer[] = [];
+  private pendingStart = 0;
+  private pendingBytes = 0;
   private head: HeaderFields | undefined;
   private timer: NodeJS.Timeout | undefined;
   private signal: AbortSignal | undefined;
@@ -427,6 +509,8 @@ class UnaryCall implements StreamHandler {
     readonly body: readonly Buffer[],
     private readonly resolve: (response: UnaryResponse) => void,
     private readonly reject: (error: GrpcCallError) => void,
+    /** A server-streaming call: each response message as it arrives (the call then resolves with none). */
+    private readonly onMessage?: (message: Buffer) => void,
   ) {}
 
   /** Arms the deadline and the signal; false if the call is over already (an aborted signal). */
@@ -454,6 +538,11 @@ class UnaryCall implements StreamHandler {
 
   onData(chunk: Buffer, endStream: boolean): void {
     if (this.done) return;
+    if (this.onMessage !== undefined) {
+      this.deframe(chunk);
+      if (endStream && !this.done) this.complete(undefined);
+      return;
+    }
     this.received += chunk.length;
     const max = this.channel.maxReceiveMessageLength;
     if (max !== undefined && max >= 0 && this.received > max + 5) {
@@ -497,6 +586,9 @@ class UnaryCall implements StreamHandler {
     if (code !== GrpcStatus.OK) {
       return this.finish(new GrpcCallError(code, decodeGrpcMessage(all['grpc-message']), metadataOf(all)));
     }
+    if (this.onMessage !== undefined) {
+      return this.finish(this.pendingBytes > 0 ? new GrpcCallError(GrpcStatus.INTERNAL, 'Truncated message') : { message: EMPTY_MESSAGE, trailers: all });
+    }
     // a large response joined with room in front, so that re-encoding it copies no documents (wire/headroom.ts)
     const body = this.chunks.length === 1 ? this.chunks[0]! : joinWithHeadroom(this.chunks, this.received);
     let framed: { payload: Buffer; compressed: boolean };
@@ -512,6 +604,74 @@ class UnaryCall implements StreamHandler {
       (message) => this.finish({ message, trailers: all }),
       (error: GrpcCallError) => this.finish(error),
     );
+  }
+
+  /**
+   * Streaming: hands on every message `chunk` completes. A message within one chunk is a slice of
+   * it; one spread over several is joined once, when its last byte arrives.
+   */
+  private deframe(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.pendingChunks.push(chunk);
+    this.pendingBytes += chunk.length;
+    while (this.pendingBytes >= 5 && !this.done) {
+      const length = this.take(5, false).readUInt32BE(1);
+      const max = this.channel.maxReceiveMessageLength;
+      if (max !== undefined && max >= 0 && length > max) {
+        return this.finish(new GrpcCallError(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${max})`));
+      }
+      if (this.pendingBytes < 5 + length) return;
+      const framed = this.take(5 + length, true);
+      const payload = framed.subarray(5);
+      if (framed[0] !== 1) {
+        this.onMessage!(payload);
+        continue;
+      }
+      const encoding = this.head?.['grpc-encoding'];
+      try {
+        this.onMessage!(decompressSync(payload, typeof encoding === 'string' ? encoding : undefined));
+      } catch (error) {
+        return this.finish(error as GrpcCallError);
+      }
+    }
+  }
+
+  /** The first `bytes` pending bytes (a slice when they are in one chunk); `consume`: and drops them. */
+  private take(bytes: number, consume: boolean): Buffer {
+    const first = this.pendingChunks[0]!;
+    if (first.length - this.pendingStart >= bytes) {
+      const taken = first.subarray(this.pendingStart, this.pendingStart + bytes);
+      if (consume) this.drop(bytes);
+      return taken;
+    }
+    const pieces: Buffer[] = [];
+    let missing = bytes;
+    let start = this.pendingStart;
+    for (const chunk of this.pendingChunks) {
+      const piece = chunk.subarray(start, start + missing);
+      pieces.push(piece);
+      missing -= piece.length;
+      start = 0;
+      if (missing === 0) break;
+    }
+    if (consume) this.drop(bytes);
+    return Buffer.concat(pieces, bytes);
+  }
+
+  private drop(bytes: number): void {
+    this.pendingBytes -= bytes;
+    let rest = bytes;
+    while (rest > 0) {
+      const first = this.pendingChunks[0]!;
+      const left = first.length - this.pendingStart;
+      if (left > rest) {
+        this.pendingStart += rest;
+        return;
+      }
+      rest -= left;
+      this.pendingChunks.shift();
+      this.pendingStart = 0;
+    }
   }
 
   finish(outcome: UnaryResponse | GrpcCallError): void {
@@ -545,6 +705,19 @@ async function decompress(payload: Buffer, encoding: string | undefined): Promis
   try {
     if (encoding === 'gzip') return await gunzip(payload);
     if (encoding === 'deflate') return await inflate(payload);
+  } catch (error) {
+    throw new GrpcCallError(GrpcStatus.INTERNAL, `Failed to decompress the response: ${(error as Error).message}`);
+  }
+  throw new GrpcCallError(GrpcStatus.INTERNAL, `Compressed response with unsupported encoding "${encoding ?? ''}"`);
+}
+
+const EMPTY_MESSAGE = Buffer.alloc(0);
+
+/** A streamed message decompressed in order with the others (they are small: tokens, docs). */
+function decompressSync(payload: Buffer, encoding: string | undefined): Buffer {
+  try {
+    if (encoding === 'gzip') return zlib.gunzipSync(payload);
+    if (encoding === 'deflate') return zlib.inflateSync(payload);
   } catch (error) {
     throw new GrpcCallError(GrpcStatus.INTERNAL, `Failed to decompress the response: ${(error as Error).message}`);
   }

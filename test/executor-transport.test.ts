@@ -111,7 +111,7 @@ describe('the gateway command with --executor-transport', () => {
       expect(await upper(port, ['own'])).toEqual(['OWN']);
       expect(logged(own, 30).filter((msg) => msg.startsWith('unary calls to executors go over'))).toEqual([]);
       expect(logged(own, 40).filter((msg) => msg.includes('grpc.max_reconnect_backoff_ms'))).toEqual([
-        '--grpc-channel-options grpc.max_reconnect_backoff_ms: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls to executors (streaming calls still use it)',
+        '--grpc-channel-options grpc.max_reconnect_backoff_ms: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls and stream_doc to executors (the bidirectional Call still uses it)',
       ]);
     } finally {
       await own.stop();

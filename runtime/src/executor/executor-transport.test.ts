@@ -27,8 +27,8 @@ describe('channelOptionWarnings', () => {
 
   it('own: one warning per option only grpc-js reads, and per option neither reads', () => {
     expect(channelOptionWarnings(options, 'own')).toEqual([
-      '--grpc-channel-options grpc.max_reconnect_backoff_ms: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls to executors (streaming calls still use it)',
-      '--grpc-channel-options grpc.primary_user_agent: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls to executors (streaming calls still use it)',
+      '--grpc-channel-options grpc.max_reconnect_backoff_ms: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls and stream_doc to executors (the bidirectional Call still uses it)',
+      '--grpc-channel-options grpc.primary_user_agent: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls and stream_doc to executors (the bidirectional Call still uses it)',
       '--grpc-channel-options grpc.http2.max_pings_without_data: not a channel option grpc-js knows (a Python grpc-core one?); ignored by both transports',
     ]);
   });

@@ -45,7 +45,7 @@ export const OWN_CLIENT_CHANNEL_OPTIONS: ReadonlySet<string> = new Set([
 
 /**
  * One warning per --grpc-channel-options key the unary calls will not honour with `transport`:
- * with `own`, the grpc-js options it does not read (they still apply to streaming calls); with
+ * with `own`, the grpc-js options it does not read (they still apply to the bidirectional Call); with
  * either, keys grpc-js does not know (e.g. Python grpc-core spellings).
  */
 export function channelOptionWarnings(user: ChannelOptions, transport: ExecutorTransport): string[] {
@@ -57,7 +57,7 @@ export function channelOptionWarnings(user: ChannelOptions, transport: ExecutorT
       warnings.push(`--grpc-channel-options ${key}: not a channel option grpc-js knows (a Python grpc-core one?); ignored by both transports`);
     } else if (transport === 'own' && !OWN_CLIENT_CHANNEL_OPTIONS.has(key)) {
       warnings.push(
-        `--grpc-channel-options ${key}: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls to executors (streaming calls still use it)`,
+        `--grpc-channel-options ${key}: applies only with --executor-transport grpc-js; the own transport ignores it for unary calls and stream_doc to executors (the bidirectional Call still uses it)`,
       );
     }
   }

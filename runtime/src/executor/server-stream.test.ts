@@ -12,6 +12,8 @@ const identity = (value: Buffer) => value;
 let server: Server;
 let target: string;
 const cancelled: string[] = [];
+/** Messages each request's handler has written so far. */
+const written = new Map<string, number>();
 
 /** The request says what to do: `count:size[:then]`, then = ok | fail | hang. */
 function stream(call: ServerWritableStream<Buffer, Buffer>): void {
@@ -23,6 +25,7 @@ function stream(call: ServerWritableStream<Buffer, Buffer>): void {
       const message = Buffer.alloc(Number(size), sent % 251);
       message.writeUInt32BE(sent, 0);
       sent++;
+      written.set(call.request.toString(), sent);
       if (!call.write(message)) return void call.once('drain', sendMore);
     }
     if (then === 'fail') call.emit('error', { code: GrpcStatus.INVALID_ARGUMENT, details: `failed after ${sent}`, metadata: new Metadata() });
@@ -110,6 +113,29 @@ describe('UnaryChannel.serverStream', () => {
       for (let i = 0; i < 100 && !cancelled.includes('20000:8:hang'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(cancelled).toContain('20000:8:hang');
       expect(indexes(await collect(channel, '3:8:ok'))).toEqual([0, 1, 2]);
+    } finally {
+      channel.close();
+    }
+  });
+
+  it('a consumer that does not read holds the executor back: no more than about a window (8 MiB) is sent ahead', async () => {
+    const channel = new UnaryChannel({ target, tls: false });
+    const request = '640:65536:ok'; // 40 MiB in 64 KiB messages
+    try {
+      const messages = channel.serverStream('/test.S/stream', Buffer.from(request));
+      expect((await messages.next()).done).toBe(false);
+      // the consumer stalls; the server writes until flow control stops it
+      let before = -1;
+      for (let i = 0; i < 50 && written.get(request) !== before; i++) {
+        before = written.get(request) ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const stalledAt = written.get(request)!;
+      // 8 MiB of window = 128 messages, plus what grpc-js and the sockets buffer; far from all 640
+      expect(stalledAt).toBeLessThan(320);
+      const rest: number[] = [];
+      for await (const message of messages) rest.push(message.readUInt32BE(0));
+      expect(rest).toEqual([...Array(639).keys()].map((i) => i + 1));
     } finally {
       channel.close();
     }

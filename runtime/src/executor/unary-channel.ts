@@ -269,7 +269,7 @@ export class UnaryChannel {
       if (error instanceof InvalidHeaderError) throw new GrpcCallError(GrpcStatus.INTERNAL, error.message);
       throw error;
     }
-    const queue: Buffer[] = [];
+    const queue: Array<{ message: Buffer; wireBytes: number }> = [];
     let next = 0;
     let ended: { error: GrpcCallError | undefined } | undefined;
     let wake: (() => void) | undefined;
@@ -290,8 +290,8 @@ export class UnaryChannel {
         ended = { error };
         notify();
       },
-      (received) => {
-        queue.push(received);
+      (received, wireBytes) => {
+        queue.push({ message: received, wireBytes });
         notify();
       },
     );
@@ -299,12 +299,14 @@ export class UnaryChannel {
     try {
       for (;;) {
         if (next < queue.length) {
-          const value = queue[next]!;
-          queue[next++] = EMPTY_MESSAGE;
+          const { message: value, wireBytes } = queue[next]!;
+          queue[next++] = TAKEN;
           if (next > 1024 && next * 2 > queue.length) {
             queue.splice(0, next);
             next = 0;
           }
+          // taken: the executor may send that much more (at most a window ahead of the consumer)
+          call.consumed(wireBytes);
           yield value;
           continue;
         }
@@ -509,9 +511,22 @@ class UnaryCall implements StreamHandler {
     readonly body: readonly Buffer[],
     private readonly resolve: (response: UnaryResponse) => void,
     private readonly reject: (error: GrpcCallError) => void,
-    /** A server-streaming call: each response message as it arrives (the call then resolves with none). */
-    private readonly onMessage?: (message: Buffer) => void,
+    /**
+     * A server-streaming call: each response message as it arrives, with the bytes it took on the
+     * wire (the call then resolves with none). The consumer acknowledges them with `consumed()`.
+     */
+    private readonly onMessage?: (message: Buffer, wireBytes: number) => void,
   ) {}
+
+  /** Streaming: the session leaves acknowledging body bytes to `consumed()` (backpressure). */
+  get acknowledgesItself(): boolean {
+    return this.onMessage !== undefined;
+  }
+
+  /** Streaming: the consumer took a message of `wireBytes`; the peer may send that much more. */
+  consumed(wireBytes: number): void {
+    if (this.stream !== undefined) this.connection?.session.acknowledge(this.stream, wireBytes);
+  }
 
   /** Arms the deadline and the signal; false if the call is over already (an aborted signal). */
   start(options: UnaryCallOptions): boolean {
@@ -624,12 +639,12 @@ class UnaryCall implements StreamHandler {
       const framed = this.take(5 + length, true);
       const payload = framed.subarray(5);
       if (framed[0] !== 1) {
-        this.onMessage!(payload);
+        this.onMessage!(payload, framed.length);
         continue;
       }
       const encoding = this.head?.['grpc-encoding'];
       try {
-        this.onMessage!(decompressSync(payload, typeof encoding === 'string' ? encoding : undefined));
+        this.onMessage!(decompressSync(payload, typeof encoding === 'string' ? encoding : undefined), framed.length);
       } catch (error) {
         return this.finish(error as GrpcCallError);
       }
@@ -712,6 +727,7 @@ async function decompress(payload: Buffer, encoding: string | undefined): Promis
 }
 
 const EMPTY_MESSAGE = Buffer.alloc(0);
+const TAKEN = { message: EMPTY_MESSAGE, wireBytes: 0 };
 
 /** A streamed message decompressed in order with the others (they are small: tokens, docs). */
 function decompressSync(payload: Buffer, encoding: string | undefined): Buffer {

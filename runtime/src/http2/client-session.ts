@@ -78,6 +78,12 @@ export interface StreamHandler {
   /** Response body bytes (a view of the socket's buffer). */
   onData(chunk: Buffer, endStream: boolean): void;
   onAbort(reason: StreamAbort): void;
+  /**
+   * The handler acknowledges the body bytes it received itself, with `acknowledge()`, once its
+   * consumer has taken them: a peer then sends no more than a window ahead of the consumer (a
+   * server stream to a slow client). Otherwise bytes are acknowledged as they arrive.
+   */
+  readonly acknowledgesItself?: boolean;
 }
 
 export interface ClientSessionOptions {
@@ -223,6 +229,17 @@ export class Http2ClientSession {
   }
 
   /** Ends a stream from our side (RST_STREAM, CANCEL by default); no more events for it. */
+  /** Body bytes of `stream` its consumer has taken (for a handler that `acknowledgesItself`). */
+  acknowledge(stream: ClientStream, bytes: number): void {
+    const state = stream as StreamState;
+    if (this.closed || this.streams.get(state.id) !== state || bytes <= 0) return;
+    state.unacknowledged += bytes;
+    if (state.unacknowledged >= this.options.windowBytes / 2) {
+      this.write(wordsFrame(FrameType.WINDOW_UPDATE, 0, state.id, state.unacknowledged));
+      state.unacknowledged = 0;
+    }
+  }
+
   cancel(stream: ClientStream, code: number = ErrorCode.CANCEL): void {
     const state = stream as StreamState;
     const waitingAt = this.waiting.findIndex((request) => request.state === state);
@@ -544,7 +561,8 @@ export class Http2ClientSession {
     const endStream = (flags & Flag.END_STREAM) !== 0;
     if (endStream) this.endedByPeer(state);
     else {
-      state.unacknowledged += frameBytes;
+      // a handler that acknowledges itself is owed the body bytes; padding is acknowledged here
+      state.unacknowledged += state.handler.acknowledgesItself ? frameBytes - data.length - (rest?.length ?? 0) : frameBytes;
       if (state.unacknowledged >= this.options.windowBytes / 2) {
         this.replies.push(wordsFrame(FrameType.WINDOW_UPDATE, 0, streamId, state.unacknowledged));
         state.unacknowledged = 0;

@@ -20,7 +20,8 @@ import { ReturnTypeError } from '../streamer/return-type-error.js';
 import { type BoundExecutor, bindExecutors, type EndpointDescriptor, type ExecutorDescriptors } from '../streamer/typed-executors.js';
 import { DocCodecError } from '../wire/codec-error.js';
 import type { Doc } from '../wire/doc.js';
-import { docFromJson, docsFromJson, docToJson, docsToJson } from '../wire/doc-json.js';
+import { docFromJson, docsFromJson, writeDocJson, writeDocListJson } from '../wire/doc-json.js';
+import { JsonWriter } from '../wire/json-writer.js';
 import type { Logger } from 'pino';
 import { logFailedRequest } from '../protocols/failed-request-log.js';
 import { executorRoutePath, percentEncode } from './route-path.js';
@@ -99,7 +100,7 @@ function endpointHandler(bound: BoundExecutor, name: string, on: string, endpoin
       }
       const docs = docsFromJson(Array.isArray(body.data) ? body.data : body.data === undefined ? [] : [body.data], endpoint.inputSchema, { path: 'data' });
       const outputs = (await bound.post({ on, inputs: docs, parameters })) as Doc[];
-      return { data: docsToJson(outputs) };
+      return reply.type('application/json; charset=utf-8').send(docsBody(outputs));
     } catch (error) {
       const failure = failureOf(error, name);
       if (failure === undefined) throw error;
@@ -107,6 +108,13 @@ function endpointHandler(bound: BoundExecutor, name: string, on: string, endpoin
       return reply.code(failure.status).send(failure.body);
     }
   };
+}
+
+/** `{"data": [docs]}` as JSON text, tensors printed straight from their data (wire/json-writer.ts). */
+function docsBody(docs: readonly Doc[]): Buffer {
+  const body = new JsonWriter(4096).ascii('{"data":');
+  writeDocListJson(body, docs);
+  return body.ascii('}').bytes();
 }
 
 function failureOf(error: unknown, executor: string): { status: number; body: Record<string, string> } | undefined {
@@ -126,7 +134,11 @@ async function streamEvents(reply: FastifyReply, docs: AsyncGenerator<unknown>, 
   const raw = reply.raw;
   raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   try {
-    for await (const doc of docs) raw.write(`data: ${JSON.stringify(docToJson(doc as Doc))}\n\n`);
+    for await (const doc of docs) {
+      const event = new JsonWriter(256).ascii('data: ');
+      writeDocJson(event, doc as Doc);
+      raw.write(event.ascii('\n\n').bytes());
+    }
   } catch (error) {
     const failure = failureOf(error, executor);
     logged(error);

@@ -15,7 +15,8 @@
 import { DocCodecError, describeValue, rootedError, withSegment } from './codec-error.js';
 import { isPlainObject, markKind, NdArray, setField, type Doc, type DocValue, type NodeKind } from './doc.js';
 import { ANY_PLAN, insideDict, modelPlan, planFor, type FieldPlan, type JsonSchema, type ModelPlan } from './doc-schema.js';
-import { bigintToJson, ndarrayFromNested, ndarrayToNested, type ToNestedOptions } from './tensor.js';
+import type { JsonWriter } from './json-writer.js';
+import { bigintToJson, ndarrayFromNested, ndarrayToNested, writeNdarrayJson, type ToNestedOptions } from './tensor.js';
 
 /** A JSON value as JSON.stringify takes it (exact big integers are `JSON.rawJSON` objects). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue } | object;
@@ -145,6 +146,83 @@ function valueToJson(value: unknown, options: ToJsonOptions): JsonValue {
       throw new DocCodecError(`unsupported value: ${describeValue(value)}`);
   }
 }
+
+// ---- to JSON text ----------------------------------------------------------------------------
+
+/** A field a model declares, with the JSON default written for a doc that lacks it. */
+export type MissingField = readonly [name: string, value: JsonValue];
+
+/**
+ * A doc written as JSON text into `writer`: byte for byte `JSON.stringify(docToJson(doc))`, then
+ * each of `missing` the doc does not have, with its default (as Jina answers a model's absent
+ * fields). Tensors are printed straight from their data (json-writer.ts says why); errors are
+ * docToJson's.
+ */
+export function writeDocJson(writer: JsonWriter, doc: Doc, options: ToJsonOptions = {}, missing: readonly MissingField[] = NO_FIELDS): void {
+  try {
+    writeObject(writer, doc, options, missing);
+  } catch (error) {
+    throw rootedError(error, '');
+  }
+}
+
+/** Docs written as a JSON list: byte for byte `JSON.stringify(docsToJson(docs))`; errors name the doc (`[3].blob`). */
+export function writeDocListJson(writer: JsonWriter, docs: readonly Doc[], options: ToJsonOptions = {}, missing: readonly MissingField[] = NO_FIELDS): void {
+  try {
+    writer.byte(0x5b); // [
+    for (let i = 0; i < docs.length; i++) {
+      try {
+        writeObject(writer.separator(i), docs[i]!, options, missing);
+      } catch (error) {
+        throw withSegment(error, i);
+      }
+    }
+    writer.byte(0x5d); // ]
+  } catch (error) {
+    throw rootedError(error, '');
+  }
+}
+
+function writeObject(writer: JsonWriter, object: { [key: string]: unknown }, options: ToJsonOptions, missing: readonly MissingField[]): void {
+  if (!isPlainObject(object)) throw new DocCodecError(`expected a document object, got ${describeValue(object)}`);
+  writer.byte(0x7b); // {
+  let count = 0;
+  for (const key of Object.keys(object)) {
+    try {
+      writer.separator(count++).json(key).byte(0x3a); // :
+      writeValue(writer, object[key], options);
+    } catch (error) {
+      throw withSegment(error, key);
+    }
+  }
+  for (const [name, value] of missing) {
+    if (!Object.hasOwn(object, name)) writer.separator(count++).json(name).byte(0x3a).json(value);
+  }
+  writer.byte(0x7d); // }
+}
+
+function writeValue(writer: JsonWriter, value: unknown, options: ToJsonOptions): void {
+  if (typeof value === 'object' && value !== null) {
+    if (value instanceof NdArray) return writeNdarrayJson(writer, value, options);
+    if (Array.isArray(value)) {
+      writer.byte(0x5b); // [
+      for (let i = 0; i < value.length; i++) {
+        try {
+          writer.separator(i);
+          writeValue(writer, value[i], options);
+        } catch (error) {
+          throw withSegment(error, i);
+        }
+      }
+      writer.byte(0x5d); // ]
+      return;
+    }
+    if (isPlainObject(value)) return writeObject(writer, value, options, NO_FIELDS);
+  }
+  writer.json(valueToJson(value, options));
+}
+
+const NO_FIELDS: readonly MissingField[] = [];
 
 // ---- from JSON -------------------------------------------------------------------------------
 

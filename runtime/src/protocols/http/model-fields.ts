@@ -8,6 +8,7 @@
 import { newRequestId } from '../../wire/data-request.js';
 import { setField } from '../../wire/doc.js';
 import type { JsonSchema } from '../../wire/doc-schema.js';
+import type { JsonValue, MissingField } from '../../wire/doc-json.js';
 import type { FlowModel } from './flow-endpoints.js';
 
 /** `properties` of the model, following a root `$ref` (Jina's legacy document schemas are one). */
@@ -35,14 +36,20 @@ export function idFiller(model: FlowModel | undefined): (doc: Record<string, unk
   };
 }
 
+/** Each top-level field of `model` with its schema default, or null: what Jina answers for a field a doc lacks. */
+export function modelDefaults(model: FlowModel | undefined): MissingField[] {
+  const properties = model === undefined ? undefined : rootProperties(model.schema);
+  if (properties === undefined) return [];
+  return Object.entries(properties).map(([name, property]) => {
+    const fallback = asObject(property) !== undefined && Object.hasOwn(property, 'default') ? property.default : null;
+    return [name, fallback as JsonValue] as const;
+  });
+}
+
 /** Sets each absent top-level field of `model` to its schema default, or null. */
 export function missingFieldFiller(model: FlowModel | undefined): (object: Record<string, unknown>) => void {
-  const properties = model === undefined ? undefined : rootProperties(model.schema);
-  if (properties === undefined) return () => {};
-  const fields = Object.entries(properties).map(([name, property]) => {
-    const fallback = asObject(property) !== undefined && Object.hasOwn(property, 'default') ? property.default : null;
-    return [name, fallback] as const;
-  });
+  const fields = modelDefaults(model);
+  if (fields.length === 0) return () => {};
   return (object) => {
     for (const [name, fallback] of fields) {
       if (object[name] === undefined) setField(object, name, typeof fallback === 'object' && fallback !== null ? structuredClone(fallback) : fallback);

@@ -20,13 +20,14 @@ import type { ExecutorError } from '../../executor/errors.js';
 import type { GatewayStreamer } from '../../streamer/gateway-streamer.js';
 import { DocCodecError } from '../../wire/codec-error.js';
 import type { Doc } from '../../wire/doc.js';
-import { docFromJson, docToJson } from '../../wire/doc-json.js';
+import { docFromJson, writeDocJson } from '../../wire/doc-json.js';
+import { JsonWriter } from '../../wire/json-writer.js';
 import { newRequestId } from '../../wire/data-request.js';
 import type { CompiledValidator } from './body-validator.js';
 import { logFailedRequest } from '../failed-request-log.js';
 import { executorErrorBody, failureResponse } from './error-response.js';
 import type { FlowEndpoint } from './flow-endpoints.js';
-import { idFiller, missingFieldFiller } from './model-fields.js';
+import { idFiller, modelDefaults } from './model-fields.js';
 import { abortOnDisconnect, invalidBodyResponse } from './request-helpers.js';
 import { detailFromCodecError, validationBody } from './validation-error.js';
 
@@ -55,7 +56,7 @@ export function streamHandler(options: StreamRouteOptions): (request: FastifyReq
   const inputSchema = endpoint.input?.schema;
   const outputSchema = endpoint.output?.schema;
   const fillId = idFiller(endpoint.input);
-  const fillOutput = missingFieldFiller(endpoint.output);
+  const outputDefaults = modelDefaults(endpoint.output);
   const pingMs = options.pingMs ?? 15_000;
 
   return async (request, reply) => {
@@ -106,9 +107,9 @@ export function streamHandler(options: StreamRouteOptions): (request: FastifyReq
           break;
         }
         if (out === undefined) continue;
-        const json = docToJson(out) as Record<string, unknown>;
-        fillOutput(json);
-        await write(response, frame('update', JSON.stringify(json)));
+        const event = new JsonWriter(256).ascii('event: update\r\ndata: ');
+        writeDocJson(event, out, {}, outputDefaults);
+        await write(response, event.ascii('\r\n\r\n').bytes());
       }
     } catch (error) {
       if (!signal.aborted) {
@@ -129,7 +130,7 @@ function frame(event: string, data: string): string {
 }
 
 /** Writes, waiting for the socket to drain when its buffer is full (a slow reader must not grow memory). */
-function write(response: ServerResponse, chunk: string): Promise<void> {
+function write(response: ServerResponse, chunk: string | Uint8Array): Promise<void> {
   if (response.destroyed) return Promise.resolve();
   if (response.write(chunk)) return Promise.resolve();
   return new Promise((resolve) => {

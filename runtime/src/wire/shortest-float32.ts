@@ -22,8 +22,9 @@ export function roundHalfEven(x: number): number {
 
 /**
  * The result of the last successful `shortestFloat32Decimal`: the decimal is `significand` ×
- * 10^-`places` (an integer of at most 9 digits, 10 when 9.99… rounded up). Module state rather
- * than an object: this runs once per element of every float tensor written to JSON.
+ * 10^-`places` (an integer of at most 9 digits, 10 when 9.99… rounded up). One module-level
+ * object rather than a result per call: this runs once per element of every float tensor
+ * written to JSON.
  */
 export const decimal = { significand: 0, places: 0 };
 
@@ -58,18 +59,8 @@ export function shortestFloat32Decimal(magnitude: number): boolean {
 /** Whether `magnitude` rounded to `digits` significant digits (half to even) reads back as it; if so, records it in `decimal`. */
 function readsBack(magnitude: number, exponent: number, digits: number): boolean {
   const places = digits - 1 - exponent;
-  let significand: number;
-  let value: number;
-  if (places >= 0) {
-    const scale = POW10[places]!;
-    significand = roundHalfEven(magnitude * scale);
-    value = significand / scale;
-  } else {
-    const scale = POW10[-places]!;
-    significand = roundHalfEven(magnitude / scale);
-    value = significand * scale;
-  }
-  if (Math.fround(value) !== magnitude) return false;
+  const significand = places >= 0 ? roundHalfEven(magnitude * POW10[places]!) : roundHalfEven(magnitude / POW10[-places]!);
+  if (Math.fround(decimalValue(significand, places)) !== magnitude) return false;
   decimal.significand = significand;
   decimal.places = places;
   return true;

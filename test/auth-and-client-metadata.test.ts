@@ -90,7 +90,10 @@ out = {}
 if 'grpc' in ports:
     c = Client(host='127.0.0.1', port=ports['grpc'], protocol='grpc')
     out['grpc'] = attempt(lambda: c.post('/seen', docs(), return_type=DocList[TextDoc], metadata=(('authorization', 'Bearer ' + token), ('x-tenant', 'acme'), ('x-other', 'no'), ('x-fixed', 'client'))))
-    out['grpc_without_token'] = attempt(lambda: c.post('/seen', docs(), return_type=DocList[TextDoc], metadata=(('x-tenant', 'acme'),)))
+    # repeated: a refusal sent while the client is still writing reached it as INTERNAL about 1 in 5 times
+    # (the first line of each: the trailing metadata that follows carries a date)
+    outcomes = {str(attempt(lambda: c.post('/seen', docs(), return_type=DocList[TextDoc], metadata=(('x-tenant', 'acme'),)))).split('\\n')[0] for _ in range(INPUT['repeat'])}
+    out['grpc_without_token'] = outcomes.pop() if len(outcomes) == 1 else 'differing outcomes: ' + ' | '.join(sorted(outcomes))
 for protocol in ('http', 'websocket'):
     if protocol not in ports:
         continue
@@ -101,8 +104,8 @@ for protocol in ('http', 'websocket'):
 output(out)
 `;
 
-function jinaClient(ports: Record<string, number>, token = TOKEN): Promise<Record<string, string[] | string>> {
-  return runJinaPython(CLIENT, { ports, token }, { name: 'jina Client with auth and metadata', timeoutMs: 90_000 });
+function jinaClient(ports: Record<string, number>, token = TOKEN, repeat = 1): Promise<Record<string, string[] | string>> {
+  return runJinaPython(CLIENT, { ports, token, repeat }, { name: 'jina Client with auth and metadata', timeoutMs: 90_000 });
 }
 
 function portsOf(gateway: RunningGateway): Record<string, number> {
@@ -152,7 +155,7 @@ describe('the built-in gateway with --auth-token-env and --forward-metadata, cal
       ],
       { env: { GW_TOKEN: TOKEN } },
     );
-    const result = await jinaClient(portsOf(gateway));
+    const result = await jinaClient(portsOf(gateway), TOKEN, 50);
     // x-other is not listed, authorization is not listed; x-fixed is listed but the operator's value wins
     expect(result.grpc).toEqual(['x-tenant=acme;x-fixed=operator']);
     expect(result.http).toEqual(['x-tenant=acme;x-fixed=operator']);

@@ -23,13 +23,21 @@ export function guardGrpcServer(server: Server, authenticator: Authenticator, lo
     const guarded: UntypedServiceImplementation = {};
     for (const [method, handler] of Object.entries(implementation)) {
       const path = definition[method]?.path ?? method;
-      guarded[method] = OPEN.test(path) ? handler : (guard(authenticator, path, logger, handler as unknown as Handler) as never);
+      const requestStream = definition[method]?.requestStream ?? false;
+      guarded[method] = OPEN.test(path) ? handler : (guard(authenticator, path, requestStream, logger, handler as unknown as Handler) as never);
     }
     addService(definition, guarded);
   };
 }
 
-function guard(authenticator: Authenticator, path: string, logger: Logger, handler: Handler): Handler {
+/**
+ * How long a refused client stream may go on sending before it is answered anyway, and how many
+ * messages it may send: bounds on what an unauthenticated caller can hold.
+ */
+const REFUSED_STREAM_DRAIN_MS = 1_000;
+const REFUSED_STREAM_MAX_MESSAGES = 64;
+
+function guard(authenticator: Authenticator, path: string, requestStream: boolean, logger: Logger, handler: Handler): Handler {
   return (call, callback) => {
     const request = { protocol: 'grpc' as const, method: 'POST', path, headers: grpcHeaders(call.metadata) };
     // A stream's messages wait in its readable buffer while the authenticator answers.
@@ -37,8 +45,42 @@ function guard(authenticator: Authenticator, path: string, logger: Logger, handl
       if (authorized) return callback === undefined ? handler(call) : handler(call, callback);
       const error = { code: GrpcStatus.UNAUTHENTICATED, details: UNAUTHENTICATED_DETAIL, metadata: new Metadata() };
       // unary calls answer through the callback, streams by emitting the error (grpc-js's convention)
-      if (callback !== undefined) callback(error);
-      else call.emit('error', error);
+      const refuse = (): void => (callback !== undefined ? callback(error) : void call.emit('error', error));
+      if (requestStream) refuseAfterHalfClose(call, refuse);
+      else refuse();
     });
   };
+}
+
+/**
+ * Answers a refused client stream once the client has finished sending. Trailers sent while the
+ * client is still writing make grpc-core's next write fail, and the Python client then reports
+ * INTERNAL "Failed execute_batch" instead of UNAUTHENTICATED (measured: 36 of 200 calls of Jina's
+ * Client). The messages are read and dropped; a client that keeps sending is answered after
+ * REFUSED_STREAM_MAX_MESSAGES messages or REFUSED_STREAM_DRAIN_MS.
+ */
+function refuseAfterHalfClose(call: GrpcCall, refuse: () => void): void {
+  let messages = 0;
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    call.removeListener('data', onData);
+    refuse();
+  };
+  const onData = (): void => {
+    messages += 1;
+    if (messages >= REFUSED_STREAM_MAX_MESSAGES) finish();
+  };
+  const timer = setTimeout(finish, REFUSED_STREAM_DRAIN_MS);
+  timer.unref();
+  call.on('data', onData);
+  call.once('end', finish);
+  // a cancelled call needs no answer; the timer must not keep it
+  call.once('cancelled', () => {
+    done = true;
+    clearTimeout(timer);
+    call.removeListener('data', onData);
+  });
 }

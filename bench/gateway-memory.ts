@@ -7,6 +7,9 @@
  *   D       our HTTP gateway → E, default V8 heap settings
  *   D:sN    the same with NODE_OPTIONS=--max-semi-space-size=N (MiB), for each N of `--semi-space`
  *   D:sN:oM ... and --max-old-space-size=M, for each M of `--old-space`
+ *   D:sN+E  the first semi-space setting with the environment E (`--env`, repeatable, e.g.
+ *           `--env MALLOC_ARENA_MAX=2`): glibc malloc's tunables, which hold the tensors' bytes;
+ *           B is measured with each E as well (B+E), so the ratio stays like for like
  *
  * For each subject: RSS idle, its peak (sampled every 100 ms under load) and at the end of the
  * load, and, at the end of the load, /proc/PID/smaps summed by mapping: the node binary, glibc's
@@ -16,7 +19,11 @@
  * on a shared machine: gateway-throughput.ts is the throughput benchmark.
  *
  *   node bench/dist/gateway-memory.js [--duration 8] [--connections 32] [--payload S|M]
- *     [--semi-space 4,8,16] [--old-space 64] [--json out.json]
+ *     [--semi-space 4,8,16] [--old-space 64] [--env 'NAME=V NAME2=V2']... [--rounds 1] [--json out.json]
+ *
+ * With `--rounds N` every subject runs N times, the rounds one after another, and a last table
+ * gives each subject's median peak against B's median: one pass of B alone moved from 141 to
+ * 189 MiB between runs minutes apart, more than the settings under test.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,11 +48,26 @@ interface Args {
   payload: Payload;
   semiSpace: number[];
   oldSpace: number[];
+  /** environment variants, each a set of NAME=VALUE */
+  envs: Record<string, string>[];
+  rounds: number;
   json: string | undefined;
 }
 
+function parseEnv(value: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of value.split(/\s+/).filter(Boolean)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(pair);
+    if (match === null) throw new Error(`--env ${JSON.stringify(pair)}: expected NAME=VALUE`);
+    env[match[1]!] = match[2]!;
+  }
+  return env;
+}
+
+const envLabel = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ');
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationS: 8, connections: 32, payload: payload('S'), semiSpace: [4, 8, 16], oldSpace: [64], json: undefined };
+  const args: Args = { durationS: 8, connections: 32, payload: payload('S'), semiSpace: [4, 8, 16], oldSpace: [64], envs: [], rounds: 1, json: undefined };
   const numbers = (value: string) => value.split(',').filter(Boolean).map(Number);
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -56,6 +78,8 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--payload') args.payload = payload(value);
     else if (flag === '--semi-space') args.semiSpace = numbers(value);
     else if (flag === '--old-space') args.oldSpace = numbers(value);
+    else if (flag === '--rounds') args.rounds = Number(value);
+    else if (flag === '--env') args.envs.push(parseEnv(value));
     else if (flag === '--json') args.json = value;
     else throw new Error(`unknown option ${flag}`);
   }
@@ -122,7 +146,9 @@ async function httpEchoes(port: number, body: Payload): Promise<boolean> {
 
 interface Row {
   id: string;
+  round: number;
   nodeOptions: string;
+  env: string;
   rps: number;
   rssIdleMiB: number;
   rssPeakMiB: number;
@@ -130,7 +156,7 @@ interface Row {
   atEnd: MemoryMap;
 }
 
-async function measure(id: string, nodeOptions: string, subject: SubjectProcess, port: number, args: Args): Promise<Row> {
+async function measure(id: string, round: number, nodeOptions: string, env: Record<string, string>, subject: SubjectProcess, port: number, args: Args): Promise<Row> {
   await waitReady(subject, () => httpEchoes(port, args.payload), 90_000);
   // a short warm-up, then back to idle: the idle figure is a gateway that has served
   await load(port, { ...args, durationS: 1 });
@@ -142,15 +168,15 @@ async function measure(id: string, nodeOptions: string, subject: SubjectProcess,
   clearInterval(sampler);
   const atEnd = memoryMap(subject.pid);
   if (result.errors) throw new Error(`${id}: ${result.errors} failed requests\n${subject.output()}`);
-  return { id, nodeOptions, rps: result.rps, rssIdleMiB, rssPeakMiB: Math.max(peak, atEnd.total) / 1024, rssEndMiB: atEnd.total / 1024, atEnd };
+  return { id, round, nodeOptions, env: envLabel(env), rps: result.rps, rssIdleMiB, rssPeakMiB: Math.max(peak, atEnd.total) / 1024, rssEndMiB: atEnd.total / 1024, atEnd };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (os.cpus().length > 1) execFileSync('taskset', ['-a', '-cp', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
   const loadAverageStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const node = (name: string, script: string, scriptArgs: string[], core: number, nodeOptions: string) =>
-    startSubject({ name, command: process.execPath, args: [script, ...scriptArgs], core, cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+  const node = (name: string, script: string, scriptArgs: string[], core: number, nodeOptions: string, env: Record<string, string> = {}) =>
+    startSubject({ name, command: process.execPath, args: [script, ...scriptArgs], core, cwd: REPO_ROOT, env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions } });
   const echo = node('echo executor E', path.join(HERE, 'echo-executor.js'), ['0', args.payload.name], LOAD_CORE, '');
   const rows: Row[] = [];
   try {
@@ -160,44 +186,64 @@ async function main(): Promise<void> {
       '--deployments-addresses', JSON.stringify({ echo: [`grpc://127.0.0.1:${executorPort}`] }),
       '--host', '127.0.0.1',
     ];
-    const variants: Array<[string, string]> = [['D', '']];
-    for (const semi of args.semiSpace) variants.push([`D:s${semi}`, `--max-semi-space-size=${semi}`]);
-    for (const semi of args.semiSpace) for (const old of args.oldSpace) variants.push([`D:s${semi}:o${old}`, `--max-semi-space-size=${semi} --max-old-space-size=${old}`]);
+    const variants: Array<[string, string, Record<string, string>]> = [['D', '', {}]];
+    for (const semi of args.semiSpace) variants.push([`D:s${semi}`, `--max-semi-space-size=${semi}`, {}]);
+    for (const semi of args.semiSpace) for (const old of args.oldSpace) variants.push([`D:s${semi}:o${old}`, `--max-semi-space-size=${semi} --max-old-space-size=${old}`, {}]);
+    const firstSemi = args.semiSpace[0];
+    args.envs.forEach((env, index) => {
+      if (firstSemi !== undefined) variants.push([`D:s${firstSemi}+E${index + 1}`, `--max-semi-space-size=${firstSemi}`, env]);
+    });
 
-    const fastify = node('bare fastify B', path.join(HERE, 'fastify-echo.js'), ['0'], SUBJECT_CORE, '');
-    try {
-      rows.push(await measure('B', '', fastify, await readyPort(fastify), args));
-    } finally {
-      await fastify.stop();
-    }
-    for (const [id, nodeOptions] of variants) {
-      const port = await freePort();
-      const gateway = node(`our HTTP gateway ${id}`, GATEWAY_MAIN, [...flowFlags, '--protocol', 'http', '--port', String(port)], SUBJECT_CORE, nodeOptions);
-      try {
-        rows.push(await measure(id, nodeOptions, gateway, port, args));
-      } finally {
-        await gateway.stop();
+    const yardsticks: Array<[string, Record<string, string>]> = [['B', {}], ...args.envs.map((env, index): [string, Record<string, string>] => [`B+E${index + 1}`, env])];
+    for (let round = 1; round <= args.rounds; round++) {
+      for (const [id, env] of yardsticks) {
+        const fastify = node(`bare fastify ${id}`, path.join(HERE, 'fastify-echo.js'), ['0'], SUBJECT_CORE, '', env);
+        try {
+          rows.push(await measure(id, round, '', env, fastify, await readyPort(fastify), args));
+        } finally {
+          await fastify.stop();
+        }
+      }
+      for (const [id, nodeOptions, env] of variants) {
+        const port = await freePort();
+        const gateway = node(`our HTTP gateway ${id}`, GATEWAY_MAIN, [...flowFlags, '--protocol', 'http', '--port', String(port)], SUBJECT_CORE, nodeOptions, env);
+        try {
+          rows.push(await measure(id, round, nodeOptions, env, gateway, port, args));
+        } finally {
+          await gateway.stop();
+        }
       }
     }
   } finally {
     await echo.stop();
   }
 
-  const b = rows.find((row) => row.id === 'B')!;
+  const bOfRound = (round: number) => rows.find((row) => row.id === 'B' && row.round === round)!;
   const mib = (kib: number) => (kib / 1024).toFixed(0);
   const loadAverageEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(
     `payload ${args.payload.label}; ${args.connections} connections x ${args.durationS} s each; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; ` +
       `load average ${loadAverageStart} at start, ${loadAverageEnd} at end`,
   );
-  console.log('| subject | NODE_OPTIONS | req/s (one pass) | RSS idle MiB | RSS peak MiB | peak / B peak | at end: V8 pages | node binary | [heap] | other anon | other files |');
-  console.log('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  console.log('| subject | round | NODE_OPTIONS | environment | req/s (one pass) | RSS idle MiB | RSS peak MiB | peak / B peak | at end: V8 pages | node binary | [heap] | other anon | other files |');
+  console.log('|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const row of rows) {
     const m = row.atEnd;
     console.log(
-      `| ${row.id} | ${row.nodeOptions || '-'} | ${row.rps.toFixed(0)} | ${row.rssIdleMiB.toFixed(0)} | ${row.rssPeakMiB.toFixed(0)} | ${(row.rssPeakMiB / b.rssPeakMiB).toFixed(2)} | ` +
+      `| ${row.id} | ${row.round} | ${row.nodeOptions || '-'} | ${row.env || '-'} | ${row.rps.toFixed(0)} | ${row.rssIdleMiB.toFixed(0)} | ${row.rssPeakMiB.toFixed(0)} | ${(row.rssPeakMiB / bOfRound(row.round).rssPeakMiB).toFixed(2)} | ` +
         `${mib(m.v8Pages)} | ${mib(m.nodeBinary)} | ${mib(m.mallocHeap)} | ${mib(m.otherAnonymous)} | ${mib(m.otherFiles)} |`,
     );
+  }
+  const ids = [...new Set(rows.map((row) => row.id))];
+  const medianPeak = (id: string) => median(rows.filter((row) => row.id === id).map((row) => row.rssPeakMiB));
+  if (args.rounds > 1) {
+    console.log(`\nmedian of ${args.rounds} rounds`);
+    console.log('| subject | RSS peak MiB (each round) | median | median / B median |');
+    console.log('|---|---|--:|--:|');
+    for (const id of ids) {
+      const peaks = rows.filter((row) => row.id === id).map((row) => row.rssPeakMiB.toFixed(0));
+      console.log(`| ${id} | ${peaks.join(', ')} | ${medianPeak(id).toFixed(0)} | ${(medianPeak(id) / medianPeak('B')).toFixed(2)} |`);
+    }
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ node: process.version, cpus: os.cpus().length, loadAverage: { start: loadAverageStart, end: loadAverageEnd }, args: { ...args, payload: args.payload.name }, rows }, null, 2));
 }
@@ -206,3 +252,9 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -47,6 +47,7 @@ import { flowDryRun, notReadyStatus } from './flow-dry-run.js';
 import { FlowReadiness } from './flow-readiness.js';
 import { gatewayEndpoints } from './gateway-endpoints.js';
 import { routeBytes } from './route-bytes.js';
+import { refuseAfterHalfClose } from './refuse-client-stream.js';
 import { serveStreamDoc } from './stream-doc.js';
 
 /**
@@ -132,7 +133,7 @@ export async function startGrpcGateway(options: GrpcGatewayOptions): Promise<Grp
 
   server.addService(rawService('jina.JinaRPC', 'Call', { requestStream: true, responseStream: true }), {
     Call: (call: ServerDuplexStream<Buffer, Buffer>) => {
-      if (refused((code, details) => call.emit('error', { code, details, metadata: new Metadata() }))) return;
+      if (refused((code, details) => refuseAfterHalfClose(call, () => call.emit('error', { code, details, metadata: new Metadata() })))) return;
       void serveCall(call, { streamer, logger, prefetch: options.prefetch, draining: draining.signal }).catch((error: unknown) => {
         logger.error({ err: error }, 'JinaRPC/Call failed');
         call.emit('error', { code: GrpcStatus.INTERNAL, details: 'internal gateway error', metadata: new Metadata() });

@@ -31,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { median } from './median.js';
 import { payload, type Payload } from './payloads.js';
 import { rssKiB } from './process-stats.js';
 import { readyPort, startSubject, waitReady, freePort, type SubjectProcess } from './subject-process.js';
@@ -234,15 +235,16 @@ async function main(): Promise<void> {
         `${mib(m.v8Pages)} | ${mib(m.nodeBinary)} | ${mib(m.mallocHeap)} | ${mib(m.otherAnonymous)} | ${mib(m.otherFiles)} |`,
     );
   }
-  const ids = [...new Set(rows.map((row) => row.id))];
-  const medianPeak = (id: string) => median(rows.filter((row) => row.id === id).map((row) => row.rssPeakMiB));
   if (args.rounds > 1) {
+    const peaksById = new Map<string, number[]>();
+    for (const row of rows) peaksById.set(row.id, [...(peaksById.get(row.id) ?? []), row.rssPeakMiB]);
+    const bMedian = median(peaksById.get('B')!);
     console.log(`\nmedian of ${args.rounds} rounds`);
     console.log('| subject | RSS peak MiB (each round) | median | median / B median |');
     console.log('|---|---|--:|--:|');
-    for (const id of ids) {
-      const peaks = rows.filter((row) => row.id === id).map((row) => row.rssPeakMiB.toFixed(0));
-      console.log(`| ${id} | ${peaks.join(', ')} | ${medianPeak(id).toFixed(0)} | ${(medianPeak(id) / medianPeak('B')).toFixed(2)} |`);
+    for (const [id, peaks] of peaksById) {
+      const peak = median(peaks);
+      console.log(`| ${id} | ${peaks.map((value) => value.toFixed(0)).join(', ')} | ${peak.toFixed(0)} | ${(peak / bMedian).toFixed(2)} |`);
     }
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ node: process.version, cpus: os.cpus().length, loadAverage: { start: loadAverageStart, end: loadAverageEnd }, args: { ...args, payload: args.payload.name }, rows }, null, 2));
@@ -252,9 +254,3 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}

@@ -22,12 +22,16 @@ const REFUSED_STREAM_MAX_MESSAGES = 64;
 export function refuseAfterHalfClose(call: NodeJS.EventEmitter, refuse: () => void): void {
   let messages = 0;
   let done = false;
-  const finish = (): void => {
-    if (done) return;
+  /** Stops waiting; false if it had stopped already. */
+  const stop = (): boolean => {
+    if (done) return false;
     done = true;
     clearTimeout(timer);
     call.removeListener('data', onData);
-    refuse();
+    return true;
+  };
+  const finish = (): void => {
+    if (stop()) refuse();
   };
   const onData = (): void => {
     messages += 1;
@@ -38,9 +42,5 @@ export function refuseAfterHalfClose(call: NodeJS.EventEmitter, refuse: () => vo
   call.on('data', onData);
   call.once('end', finish);
   // a cancelled call needs no answer; the timer must not keep it
-  call.once('cancelled', () => {
-    done = true;
-    clearTimeout(timer);
-    call.removeListener('data', onData);
-  });
+  call.once('cancelled', stop);
 }
